@@ -1,0 +1,9 @@
+"""m2f_mm: Mask2Former as a plugin of the OpenMMLab ecosystem."""
+__version__ = '0.1.0'
+
+from .utils.checkpoint import install_safe_checkpoints
+
+install_safe_checkpoints()
+
+from . import registry  # noqa: E402,F401
+from . import models, task_modules  # noqa: E402,F401  (registers our classes)

@@ -1,0 +1,162 @@
+"""The Mask2Former head: pixel decoder, masked-attention decoder, and the
+class / mask predictions after the queries and after every layer (paper Sec. 3)."""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import caffe2_xavier_init
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from m2f_mm.registry import MODELS
+from ..layers.mlp import MLP
+from ..layers.positional_encoding import sine_position_embedding
+from .mask_predictions import MaskPredictions
+
+
+@MODELS.register_module()
+class M2FHead(BaseModule):
+    """Queries -> per-layer class logits over K+1 and mask logits
+    ``MLP(query) . per-pixel embedding``.
+
+    Args:
+        in_channels: backbone channels, highest resolution first.
+        num_classes: K, classes without no-object; set once here and passed
+            to the loss.
+        num_queries: learnable queries (100; 200 for Swin-L recipes).
+        feat_channels: pixel-decoder width.
+        embed_dims: transformer-decoder width C; a 1x1 projection is added
+            per level when it differs from ``feat_channels`` or when
+            ``enforce_input_proj``.
+        mask_dims: channels of the per-pixel and mask embeddings.
+        pixel_decoder: config of the pixel decoder (in/feat/out channels are
+            filled in).
+        transformer_decoder: config of ``MaskedAttentionDecoder``
+            (``embed_dims`` filled in).
+        loss: config of the set loss (``num_classes`` filled in); None for a
+            test-only head.
+        enforce_input_proj: always project the decoder inputs.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self, *, in_channels: Sequence[int], num_classes: int,
+                 num_queries: int = 100, feat_channels: int = 256,
+                 embed_dims: int = 256, mask_dims: int = 256,
+                 pixel_decoder: dict, transformer_decoder: dict,
+                 loss: Optional[dict] = None, enforce_input_proj: bool = False,
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.num_classes = num_classes
+        self.num_queries = num_queries
+        self.pixel_decoder = MODELS.build(dict(
+            pixel_decoder, in_channels=in_channels, feat_channels=feat_channels,
+            out_channels=mask_dims))
+        self.transformer_decoder = MODELS.build(dict(transformer_decoder,
+                                                     embed_dims=embed_dims))
+        self.num_levels = self.pixel_decoder.num_encoder_levels
+        self.num_heads = self.transformer_decoder.num_heads
+        self.embed_dims = embed_dims
+        project = enforce_input_proj or feat_channels != embed_dims
+        self.input_projs = nn.ModuleList(
+            nn.Conv2d(feat_channels, embed_dims, 1) if project else nn.Identity()
+            for _ in range(self.num_levels))
+        self.level_embed = nn.Embedding(self.num_levels, embed_dims)
+        self.query_feat = nn.Embedding(num_queries, embed_dims)
+        self.query_pos = nn.Embedding(num_queries, embed_dims)
+        self.class_head = nn.Linear(embed_dims, num_classes + 1)
+        self.mask_mlp = MLP(embed_dims, embed_dims, mask_dims, 3)
+        self.loss_module = None if loss is None else MODELS.build(
+            dict(loss, num_classes=num_classes))
+
+    def init_weights(self) -> None:
+        """Reference initialisation of the projections and decoders."""
+        super().init_weights()
+        for proj in self.input_projs:
+            if isinstance(proj, nn.Conv2d):
+                caffe2_xavier_init(proj, bias=0)
+        self.pixel_decoder.init_weights()
+        self.transformer_decoder.init_weights()
+
+    def _predict(self, queries: Tensor, mask_features: Tensor,
+                 attn_size: Optional[Tuple[int, int]]
+                 ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+        """Predictions of one set and the attention mask for the next layer.
+
+        Args:
+            queries: (B, Q, C).
+            mask_features: (B, D, H/4, W/4).
+            attn_size: (h, w) of the next layer's feature level, or None.
+
+        Returns:
+            class_logits (B, Q, K+1), mask_logits (B, Q, H/4, W/4), and
+            ``attend`` (B, Q, h*w) bool, True where a query may attend.
+        """
+        queries = self.transformer_decoder.final_norm(queries)
+        class_logits = self.class_head(queries)
+        mask_embed = self.mask_mlp(queries)  # (B, Q, D)
+        mask_logits = torch.einsum('bqd,bdhw->bqhw', mask_embed, mask_features)
+        if attn_size is None:
+            return class_logits, mask_logits, None
+        with torch.no_grad():
+            resized = F.interpolate(mask_logits, attn_size, mode='bilinear',
+                                    align_corners=False)
+            attend = resized.flatten(2).sigmoid() >= 0.5  # (B, Q, h*w)
+            # a query whose mask is empty attends everywhere
+            attend |= ~attend.any(-1, keepdim=True)
+        return class_logits, mask_logits, attend
+
+    def forward(self, feats: Sequence[Tensor]) -> MaskPredictions:
+        """Predict classes and masks.
+
+        Args:
+            feats: backbone maps, highest resolution first.
+
+        Returns:
+            :class:`MaskPredictions` with ``num_layers + 1`` sets.
+        """
+        mask_features, multi_scale = self.pixel_decoder(feats)
+        batch = mask_features.shape[0]
+        memories, memory_pos, sizes = [], [], []
+        for level, (feat, proj) in enumerate(zip(multi_scale, self.input_projs)):
+            h, w = feat.shape[-2:]
+            memory = proj(feat).flatten(2).transpose(1, 2)  # (B, hw, C)
+            memories.append(memory + self.level_embed.weight[level])
+            pos = sine_position_embedding(h, w, self.embed_dims // 2,
+                                          device=feat.device)
+            memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
+            sizes.append((h, w))
+        queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
+        query_pos = self.query_pos.weight[None]  # (1, Q, C)
+        layers = self.transformer_decoder.layers
+        class_list: List[Tensor] = []
+        mask_list: List[Tensor] = []
+        class_logits, mask_logits, attend = self._predict(
+            queries, mask_features, sizes[0])
+        class_list.append(class_logits)
+        mask_list.append(mask_logits)
+        for i, layer in enumerate(layers):
+            level = i % self.num_levels
+            queries = layer(queries, query_pos, memories[level],
+                            memory_pos[level], attend)
+            next_size = sizes[(i + 1) % self.num_levels] if i + 1 < len(
+                layers) else None
+            class_logits, mask_logits, attend = self._predict(
+                queries, mask_features, next_size)
+            class_list.append(class_logits)
+            mask_list.append(mask_logits)
+        return MaskPredictions(class_list, mask_list)
+
+    def loss(self, feats: Sequence[Tensor], gt_labels: Sequence[Tensor],
+             gt_masks: Sequence[Tensor]) -> Dict[str, Tensor]:
+        """Forward and set loss.
+
+        Args:
+            feats: backbone maps.
+            gt_labels: B tensors (M_b,).
+            gt_masks: B tensors (M_b, H, W) at the padded input resolution.
+        """
+        if self.loss_module is None:
+            raise RuntimeError('this head was built without `loss`')
+        preds = self(feats)
+        return self.loss_module(preds.class_logits, preds.mask_logits,
+                                gt_labels, gt_masks)

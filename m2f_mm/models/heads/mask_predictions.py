@@ -1,0 +1,29 @@
+"""The typed output of the Mask2Former head."""
+from dataclasses import dataclass
+from typing import List
+
+from torch import Tensor
+
+
+@dataclass
+class MaskPredictions:
+    """Class and mask predictions of every prediction set, first to last.
+
+    Set 0 comes from the learnable queries alone, set i from decoder layer i;
+    the last set is the model's answer.
+    """
+
+    #: L tensors (B, Q, K+1), no-object last.
+    class_logits: List[Tensor]
+    #: L tensors (B, Q, H/4, W/4).
+    mask_logits: List[Tensor]
+
+    @property
+    def final_class_logits(self) -> Tensor:
+        """(B, Q, K+1) of the last set."""
+        return self.class_logits[-1]
+
+    @property
+    def final_mask_logits(self) -> Tensor:
+        """(B, Q, H/4, W/4) of the last set."""
+        return self.mask_logits[-1]

@@ -1,0 +1,1 @@
+"""Building blocks: attention, FFN, MLP, position encodings, point sampling."""

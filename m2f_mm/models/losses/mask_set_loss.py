@@ -1,0 +1,143 @@
+"""Mask2Former's set loss: Hungarian matching, then class CE and point-sampled
+mask BCE + dice on every prediction set (paper Sec. 3.3, 4.1)."""
+from typing import Dict, List, Sequence, Tuple
+
+import torch
+from mmengine.dist import all_reduce, get_world_size
+from torch import Tensor, nn
+
+from m2f_mm.registry import MODELS, TASK_UTILS
+from ..layers.point_sampling import sample_points, uncertain_point_coords
+from . import functional as LF
+
+
+def num_masks_across_workers(num_local: int, device) -> float:
+    """Mean over processes of the number of target masks, at least 1."""
+    count = torch.tensor(float(num_local), device=device)
+    if get_world_size() > 1:
+        all_reduce(count, op='mean')
+    return max(count.item(), 1.0)
+
+
+@MODELS.register_module()
+class MaskSetLoss(nn.Module):
+    """Matches each prediction set to the targets and sums the weighted losses.
+
+    Args:
+        num_classes: K, classes without the no-object class.
+        assigner: config of the matcher (``PointHungarianAssigner``).
+        class_weight: weight of the class CE (2.0).
+        mask_weight: weight of the mask BCE (5.0).
+        dice_weight: weight of the mask dice loss (5.0).
+        no_object_weight: CE weight of the no-object class (0.1); the other
+            classes weigh 1.
+        num_points: K points per mask for the losses (12544).
+        oversample_ratio: importance-sampling oversampling (3.0).
+        importance_sample_ratio: share of points chosen by uncertainty (0.75).
+        dice_eps: dice smoothing (1.0).
+    """
+
+    def __init__(self, *, num_classes: int, assigner: dict,
+                 class_weight: float = 2.0, mask_weight: float = 5.0,
+                 dice_weight: float = 5.0, no_object_weight: float = 0.1,
+                 num_points: int = 12544, oversample_ratio: float = 3.0,
+                 importance_sample_ratio: float = 0.75,
+                 dice_eps: float = 1.0) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        self.assigner = TASK_UTILS.build(assigner)
+        self.class_weight = class_weight
+        self.mask_weight = mask_weight
+        self.dice_weight = dice_weight
+        self.num_points = num_points
+        self.oversample_ratio = oversample_ratio
+        self.importance_sample_ratio = importance_sample_ratio
+        self.dice_eps = dice_eps
+        ce_weight = torch.ones(num_classes + 1)
+        ce_weight[-1] = no_object_weight
+        self.register_buffer('ce_class_weight', ce_weight, persistent=False)
+
+    def match(self, class_logits: Tensor, mask_logits: Tensor,
+              gt_labels: Sequence[Tensor], gt_masks: Sequence[Tensor]
+              ) -> List[Tuple[Tensor, Tensor]]:
+        """Per image (query_indices, gt_indices) for one prediction set.
+
+        Args:
+            class_logits: (B, Q, K+1).
+            mask_logits: (B, Q, h, w).
+            gt_labels: B tensors (M_b,).
+            gt_masks: B tensors (M_b, H, W).
+        """
+        return [
+            self.assigner.assign(c, m, lab, gm)
+            for c, m, lab, gm in zip(class_logits, mask_logits, gt_labels,
+                                     gt_masks)
+        ]
+
+    def single_set(self, class_logits: Tensor, mask_logits: Tensor,
+                   gt_labels: Sequence[Tensor], gt_masks: Sequence[Tensor],
+                   num_masks: float) -> Tuple[Tensor, Tensor, Tensor]:
+        """Unweighted (class CE, mask BCE, dice) of one prediction set.
+
+        Args:
+            class_logits: (B, Q, K+1).
+            mask_logits: (B, Q, h, w).
+            gt_labels: B tensors (M_b,).
+            gt_masks: B tensors (M_b, H, W).
+            num_masks: normaliser of the mask losses.
+        """
+        matches = self.match(class_logits, mask_logits, gt_labels, gt_masks)
+        batch, num_queries = class_logits.shape[:2]
+        labels = class_logits.new_full((batch, num_queries), self.num_classes,
+                                       dtype=torch.long)  # (B, Q)
+        for b, (q_idx, g_idx) in enumerate(matches):
+            labels[b, q_idx] = gt_labels[b][g_idx]
+        loss_cls = LF.weighted_cross_entropy(
+            class_logits.flatten(0, 1), labels.flatten(),
+            self.ce_class_weight.to(class_logits.dtype))
+        matched_logits = torch.cat(
+            [mask_logits[b, q] for b, (q, _) in enumerate(matches)])  # (N, h, w)
+        if matched_logits.shape[0] == 0:
+            zero = mask_logits.sum() * 0  # keeps the graph, finite
+            return loss_cls, zero, zero
+        matched_targets = torch.cat(
+            [gt_masks[b][g] for b, (_, g) in enumerate(matches)])  # (N, H, W)
+        with torch.no_grad():
+            coords = uncertain_point_coords(
+                matched_logits, self.num_points, self.oversample_ratio,
+                self.importance_sample_ratio)  # (N, P, 2)
+            target_points = sample_points(
+                matched_targets.to(mask_logits.dtype), coords)  # (N, P)
+        point_logits = sample_points(matched_logits, coords)  # (N, P)
+        loss_mask = LF.sigmoid_bce(point_logits, target_points).sum() / num_masks
+        loss_dice = LF.dice_loss(point_logits, target_points,
+                                 self.dice_eps).sum() / num_masks
+        return loss_cls, loss_mask, loss_dice
+
+    def forward(self, class_logits: Sequence[Tensor],
+                mask_logits: Sequence[Tensor], gt_labels: Sequence[Tensor],
+                gt_masks: Sequence[Tensor]) -> Dict[str, Tensor]:
+        """Weighted losses of all prediction sets.
+
+        Args:
+            class_logits: L tensors (B, Q, K+1), the last the final prediction.
+            mask_logits: L tensors (B, Q, h, w).
+            gt_labels: B tensors (M_b,).
+            gt_masks: B tensors (M_b, H, W).
+
+        Returns:
+            ``loss_cls``, ``loss_mask``, ``loss_dice`` for the final set and
+            ``d{i}.loss_*`` for the earlier ones (d0: the learnable queries).
+        """
+        num_masks = num_masks_across_workers(
+            sum(len(lab) for lab in gt_labels), class_logits[0].device)
+        losses = {}
+        last = len(class_logits) - 1
+        for i, (cls, masks) in enumerate(zip(class_logits, mask_logits)):
+            loss_cls, loss_mask, loss_dice = self.single_set(
+                cls, masks, gt_labels, gt_masks, num_masks)
+            prefix = '' if i == last else f'd{i}.'
+            losses[prefix + 'loss_cls'] = self.class_weight * loss_cls
+            losses[prefix + 'loss_mask'] = self.mask_weight * loss_mask
+            losses[prefix + 'loss_dice'] = self.dice_weight * loss_dice
+        return losses

@@ -1,0 +1,4 @@
+"""Pixel decoders."""
+from .deformable_pixel_decoder import DeformablePixelDecoder
+
+__all__ = ['DeformablePixelDecoder']

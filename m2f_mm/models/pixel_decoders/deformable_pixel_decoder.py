@@ -1,0 +1,141 @@
+"""Mask2Former's pixel decoder: a deformable-attention encoder over the
+1/8, 1/16, 1/32 features, then an FPN-like lateral step to 1/4 (paper Sec. 3.2)."""
+from typing import List, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import caffe2_xavier_init, xavier_init
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from m2f_mm.registry import MODELS
+from ..layers.deformable_attention import DeformableAttention, reference_points_of
+from ..layers.positional_encoding import sine_position_embedding
+from .deformable_encoder_layer import DeformableEncoderLayer
+
+
+def _conv_gn(in_ch: int, out_ch: int, kernel: int, bias: bool, groups: int,
+             relu: bool = False) -> nn.Sequential:
+    """Conv -> GroupNorm (-> ReLU)."""
+    layers = [nn.Conv2d(in_ch, out_ch, kernel, padding=kernel // 2, bias=bias),
+              nn.GroupNorm(groups, out_ch)]
+    if relu:
+        layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+@MODELS.register_module()
+class DeformablePixelDecoder(BaseModule):
+    """Multi-scale deformable-attention pixel decoder.
+
+    Args:
+        in_channels: channels of the backbone features, highest resolution
+            first (e.g. ResNet's 1/4, 1/8, 1/16, 1/32).
+        feat_channels: width of the encoder and of the outputs, C.
+        out_channels: channels of the per-pixel embeddings (mask features).
+        num_encoder_levels: how many of the lowest-resolution inputs the
+            encoder attends (3 in the paper); the rest go through the lateral
+            step.
+        num_layers: encoder layers (6).
+        num_heads: deformable-attention heads (8).
+        num_points: sampling points per head and level (4).
+        feedforward_dims: FFN width (1024).
+        num_groups: GroupNorm groups (32).
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self, *, in_channels: Sequence[int], feat_channels: int = 256,
+                 out_channels: int = 256, num_encoder_levels: int = 3,
+                 num_layers: int = 6, num_heads: int = 8, num_points: int = 4,
+                 feedforward_dims: int = 1024, num_groups: int = 32,
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not 1 <= num_encoder_levels <= len(in_channels):
+            raise ValueError(f'num_encoder_levels={num_encoder_levels} must be '
+                             f'in [1, {len(in_channels)}]')
+        self.num_inputs = len(in_channels)
+        self.num_encoder_levels = num_encoder_levels
+        self.feat_channels = feat_channels
+        # encoder levels, lowest resolution first
+        self.encoder_input_indices = list(
+            range(self.num_inputs - 1, self.num_inputs - num_encoder_levels - 1, -1))
+        self.input_projs = nn.ModuleList(
+            _conv_gn(in_channels[i], feat_channels, 1, True, num_groups)
+            for i in self.encoder_input_indices)
+        self.level_embed = nn.Embedding(num_encoder_levels, feat_channels)
+        self.layers = nn.ModuleList(
+            DeformableEncoderLayer(feat_channels, num_heads, num_encoder_levels,
+                                   num_points, feedforward_dims)
+            for _ in range(num_layers))
+        # lateral step for the inputs the encoder does not see, lowest res first
+        self.lateral_input_indices = list(
+            range(self.num_inputs - num_encoder_levels - 1, -1, -1))
+        self.lateral_convs = nn.ModuleList(
+            _conv_gn(in_channels[i], feat_channels, 1, False, num_groups)
+            for i in self.lateral_input_indices)
+        self.output_convs = nn.ModuleList(
+            _conv_gn(feat_channels, feat_channels, 3, False, num_groups, relu=True)
+            for _ in self.lateral_input_indices)
+        self.mask_proj = nn.Conv2d(feat_channels, out_channels, 1)
+
+    def init_weights(self) -> None:
+        """Xavier for convs and encoder matrices, mmcv's init for the attention."""
+        super().init_weights()
+        for proj in self.input_projs:
+            xavier_init(proj[0], gain=1, bias=0, distribution='uniform')
+        for conv in list(self.lateral_convs) + list(self.output_convs):
+            caffe2_xavier_init(conv[0], bias=0)
+        caffe2_xavier_init(self.mask_proj, bias=0)
+        nn.init.normal_(self.level_embed.weight)
+        for p in self.layers.parameters():
+            if p.dim() > 1:
+                nn.init.xavier_normal_(p)
+        for m in self.layers.modules():
+            if isinstance(m, DeformableAttention):
+                m.init_weights()
+
+    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, List[Tensor]]:
+        """Encode the backbone features.
+
+        Args:
+            feats: backbone maps, highest resolution first, each (B, C_i, H_i, W_i).
+
+        Returns:
+            mask_features: (B, out_channels, H/4, W/4) per-pixel embeddings.
+            multi_scale: ``num_encoder_levels`` maps (B, C, h, w), lowest
+                resolution first, for the transformer decoder.
+        """
+        batch = feats[0].shape[0]
+        tokens, pos, shapes = [], [], []
+        for level, (idx, proj) in enumerate(
+                zip(self.encoder_input_indices, self.input_projs)):
+            h, w = feats[idx].shape[-2:]
+            tokens.append(proj(feats[idx]).flatten(2).transpose(1, 2))  # (B, hw, C)
+            level_pos = sine_position_embedding(
+                h, w, self.feat_channels // 2, device=feats[idx].device
+            ) + self.level_embed.weight[level][:, None, None]  # (C, h, w)
+            pos.append(level_pos.flatten(1).transpose(0, 1))  # (hw, C)
+            shapes.append((h, w))
+        tokens = torch.cat(tokens, 1)  # (B, S, C), S = sum(hw)
+        pos = torch.cat(pos, 0)[None]  # (1, S, C)
+        device = tokens.device
+        spatial_shapes = torch.as_tensor(shapes, dtype=torch.long, device=device)
+        sizes = [h * w for h, w in shapes]
+        level_start_index = torch.as_tensor(
+            [0] + sizes[:-1], dtype=torch.long, device=device).cumsum(0)
+        reference_points = reference_points_of(shapes, device)  # (1, S, 1, 2)
+        for layer in self.layers:
+            tokens = layer(tokens, pos, reference_points, spatial_shapes,
+                           level_start_index)
+        outs = [
+            t.transpose(1, 2).reshape(batch, -1, h, w)
+            for t, (h, w) in zip(tokens.split(sizes, dim=1), shapes)
+        ]  # each (B, C, h, w), lowest resolution first
+        for idx, lateral, output in zip(self.lateral_input_indices,
+                                        self.lateral_convs, self.output_convs):
+            lat = lateral(feats[idx])
+            outs.append(output(lat + F.interpolate(
+                outs[-1], size=lat.shape[-2:], mode='bilinear',
+                align_corners=False)))
+        mask_features = self.mask_proj(outs[-1])  # (B, out_channels, H/4, W/4)
+        return mask_features, outs[:self.num_encoder_levels]

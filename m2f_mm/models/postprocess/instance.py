@@ -1,0 +1,40 @@
+"""Instance inference: top-scoring (query, class) pairs with their masks."""
+from typing import Tuple
+
+import torch
+from mmdet.structures.mask import mask2bbox
+from torch import Tensor
+
+
+def instance_inference(class_logits: Tensor, mask_logits: Tensor,
+                       num_things: int, max_per_image: int = 100
+                       ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+    """One image's instances.
+
+    The top ``max_per_image`` of queries x classes by class probability
+    (no-object dropped) are kept, restricted to thing classes; each score is
+    ``class prob * mean mask prob over the predicted foreground``.
+
+    Args:
+        class_logits: (Q, K+1).
+        mask_logits: (Q, H, W).
+        num_things: classes ``[0, num_things)`` are things.
+        max_per_image: pairs kept before the thing filter (100).
+
+    Returns:
+        scores (N,), labels (N,), masks (N, H, W) bool, bboxes (N, 4) xyxy.
+    """
+    num_queries, num_k1 = class_logits.shape
+    num_classes = num_k1 - 1
+    probs = class_logits.softmax(-1)[:, :-1]  # (Q, K)
+    top_scores, top_idx = probs.flatten().topk(
+        min(max_per_image, probs.numel()), sorted=False)
+    labels = top_idx % num_classes
+    query_idx = torch.div(top_idx, num_classes, rounding_mode='floor')
+    is_thing = labels < num_things
+    top_scores, labels = top_scores[is_thing], labels[is_thing]
+    logits = mask_logits[query_idx[is_thing]]  # (N, H, W)
+    masks = logits > 0
+    fg = masks.flatten(1).to(logits.dtype)
+    mask_scores = (logits.sigmoid().flatten(1) * fg).sum(1) / (fg.sum(1) + 1e-6)
+    return top_scores * mask_scores, labels, masks, mask2bbox(masks)

@@ -1,0 +1,57 @@
+"""Panoptic inference: merge query masks into non-overlapping segments."""
+import torch
+from mmdet.evaluation.functional import INSTANCE_OFFSET
+from torch import Tensor
+
+
+def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
+                       num_things: int, object_mask_thr: float = 0.8,
+                       overlap_thr: float = 0.8) -> Tensor:
+    """One image's panoptic map, in mmdet's encoding.
+
+    Follows the official Mask2Former (``panoptic_inference``): queries whose
+    top class is not no-object with probability > ``object_mask_thr`` compete
+    per pixel by ``score * mask_prob``; a query keeps the pixels it wins
+    *where its own mask prob >= 0.5*, if that is non-empty and at least
+    ``overlap_thr`` of its own mask. Stuff segments of one class merge (one id
+    per stuff class); things get instance ids 1, 2, ...
+
+    Args:
+        class_logits: (Q, K+1).
+        mask_logits: (Q, H, W) at the output resolution.
+        num_things: classes ``[0, num_things)`` are things, the rest stuff.
+        object_mask_thr: class-probability threshold (0.8).
+        overlap_thr: kept-area / mask-area threshold (0.8).
+
+    Returns:
+        (H, W) int32: ``label`` for stuff, ``label + id * INSTANCE_OFFSET``
+        for things, ``K`` (num_classes) where nothing was kept.
+    """
+    num_classes = class_logits.shape[-1] - 1
+    scores, labels = class_logits.softmax(-1).max(-1)  # (Q,)
+    mask_probs = mask_logits.sigmoid()  # (Q, H, W)
+    keep = labels.ne(num_classes) & (scores > object_mask_thr)
+    scores, labels, mask_probs = scores[keep], labels[keep], mask_probs[keep]
+    height, width = mask_logits.shape[-2:]
+    panoptic = torch.full((height, width), num_classes, dtype=torch.int32,
+                          device=mask_logits.device)
+    if labels.numel() == 0:
+        return panoptic
+    winner = (scores[:, None, None] * mask_probs).argmax(0)  # (H, W)
+    own = mask_probs >= 0.5  # (N, H, W)
+    instance_id = 1
+    for k, label in enumerate(labels.tolist()):
+        won = winner == k
+        won_area = int(won.sum())
+        own_area = int(own[k].sum())
+        segment = won & own[k]
+        if won_area == 0 or own_area == 0 or not segment.any():
+            continue
+        if won_area / own_area < overlap_thr:
+            continue
+        if label < num_things:
+            panoptic[segment] = label + instance_id * INSTANCE_OFFSET
+            instance_id += 1
+        else:
+            panoptic[segment] = label  # stuff of one class merges
+    return panoptic

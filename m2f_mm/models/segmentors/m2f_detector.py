@@ -1,0 +1,119 @@
+"""The mmdet-side Mask2Former: backbone -> head -> panoptic/instance/semantic
+post-processing, returning ``DetDataSample``s as mmdet's models do."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmdet.models.detectors.base import BaseDetector
+from mmdet.structures import DetDataSample
+from mmengine.structures import InstanceData, PixelData
+from torch import Tensor
+
+from m2f_mm.registry import MODELS
+from ..postprocess import (instance_inference, panoptic_inference,
+                           semantic_inference)
+from .test_config import InferenceConfig
+
+
+@MODELS.register_module()
+class M2FDetector(BaseDetector):
+    """Mask2Former for mmdet datasets and metrics (COCO panoptic / instance).
+
+    Args:
+        backbone: backbone config (e.g. ``mmdet.ResNet``).
+        head: ``M2FHead`` config (``num_classes`` filled in).
+        num_things_classes: thing classes, labels ``[0, things)``.
+        num_stuff_classes: stuff classes, labels ``[things, things + stuff)``.
+        neck: optional neck config between backbone and head.
+        test_cfg: :class:`InferenceConfig` fields.
+        data_preprocessor: e.g. ``mmdet.DetDataPreprocessor`` padding masks
+            with 0 and semantic maps with 255.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self, *, backbone: dict, head: dict, num_things_classes: int,
+                 num_stuff_classes: int = 0, neck: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg=None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.num_things = num_things_classes
+        self.num_classes = num_things_classes + num_stuff_classes
+        self.head = MODELS.build(dict(head, num_classes=self.num_classes))
+        self.infer_cfg = InferenceConfig.from_cfg(test_cfg)
+
+    def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
+        """(B, 3, H, W) -> backbone (and neck) maps, highest resolution first."""
+        feats = self.backbone(batch_inputs)
+        return self.neck(feats) if self.neck is not None else feats
+
+    def targets_of(self, sample: DetDataSample, device) -> Tuple[Tensor, Tensor]:
+        """(labels (M,), masks (M, H, W) bool) of one image: things from
+        ``gt_instances``, one mask per stuff class present in ``gt_sem_seg``."""
+        inst = sample.gt_instances
+        labels = inst.labels.to(device)
+        masks = inst.masks.to_tensor(dtype=torch.bool, device=device)
+        if 'gt_sem_seg' not in sample or self.num_classes == self.num_things:
+            return labels, masks
+        sem = sample.gt_sem_seg.sem_seg[0].to(device)  # (H, W)
+        present = torch.unique(sem)
+        stuff = present[(present >= self.num_things) & (present < self.num_classes)]
+        if masks.shape[-2:] != sem.shape and masks.shape[0] == 0:
+            masks = masks.new_zeros((0, ) + sem.shape)
+        stuff_masks = sem[None] == stuff[:, None, None]  # (S, H, W)
+        return (torch.cat([labels, stuff.to(labels.dtype)]),
+                torch.cat([masks, stuff_masks]))
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: List[DetDataSample]) -> Dict[str, Tensor]:
+        """Set losses of all prediction sets."""
+        feats = self.extract_feat(batch_inputs)
+        targets = [self.targets_of(s, batch_inputs.device)
+                   for s in batch_data_samples]
+        return self.head.loss(feats, [t[0] for t in targets],
+                              [t[1] for t in targets])
+
+    def _forward(self, batch_inputs: Tensor, batch_data_samples=None):
+        """Raw per-set class and mask logits."""
+        preds = self.head(self.extract_feat(batch_inputs))
+        return preds.class_logits, preds.mask_logits
+
+    def predict(self, batch_inputs: Tensor,
+                batch_data_samples: List[DetDataSample],
+                rescale: bool = True) -> List[DetDataSample]:
+        """Fill ``pred_panoptic_seg`` / ``pred_instances`` / ``pred_sem_seg``
+        as ``test_cfg`` asks, at the original image size when ``rescale``."""
+        preds = self.head(self.extract_feat(batch_inputs))
+        cfg = self.infer_cfg
+        pad_h, pad_w = batch_data_samples[0].metainfo['batch_input_shape']
+        all_masks = F.interpolate(preds.final_mask_logits, size=(pad_h, pad_w),
+                                  mode='bilinear', align_corners=False)
+        for class_logits, mask_logits, sample in zip(
+                preds.final_class_logits, all_masks, batch_data_samples):
+            img_h, img_w = sample.metainfo['img_shape'][:2]
+            mask_logits = mask_logits[:, :img_h, :img_w]  # (Q, h, w)
+            if rescale:
+                ori_h, ori_w = sample.metainfo['ori_shape'][:2]
+                mask_logits = F.interpolate(
+                    mask_logits[:, None], size=(ori_h, ori_w), mode='bilinear',
+                    align_corners=False)[:, 0]
+            if cfg.panoptic_on:
+                panoptic = panoptic_inference(class_logits, mask_logits,
+                                              self.num_things,
+                                              cfg.object_mask_thr,
+                                              cfg.overlap_thr)
+                sample.pred_panoptic_seg = PixelData(sem_seg=panoptic[None])
+            if cfg.instance_on:
+                scores, labels, masks, bboxes = instance_inference(
+                    class_logits, mask_logits, self.num_things,
+                    cfg.max_per_image)
+                sample.pred_instances = InstanceData(
+                    scores=scores, labels=labels, masks=masks, bboxes=bboxes)
+            if cfg.semantic_on:
+                seg_logits = semantic_inference(class_logits, mask_logits)
+                sample.seg_logits = PixelData(data=seg_logits)
+                sample.pred_sem_seg = PixelData(
+                    sem_seg=seg_logits.argmax(0, keepdim=True))
+        return batch_data_samples

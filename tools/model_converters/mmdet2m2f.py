@@ -1,0 +1,44 @@
+"""Convert an mmdet/mmseg Mask2Former checkpoint to m2f_mm's names.
+
+    python tools/model_converters/mmdet2m2f.py SRC.pth DST.pth
+
+The source is read with ``weights_only=True``; the output holds
+``state_dict`` (and ``meta`` with the source path).
+"""
+import argparse
+import sys
+
+import torch
+
+from m2f_mm.converters import convert_mmdet_state_dict
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src', help='mmdet or mmseg Mask2Former checkpoint')
+    parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
+    args = parser.parse_args(argv)
+    try:
+        ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+    except FileNotFoundError:
+        print(f'error: {args.src}: no such file', file=sys.stderr)
+        return 1
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict) or not all(
+            isinstance(v, torch.Tensor) for v in state.values()):
+        print(f'error: {args.src}: holds no state dict of tensors',
+              file=sys.stderr)
+        return 1
+    try:
+        converted = convert_mmdet_state_dict(state)
+    except KeyError as err:
+        print(f'error: {args.src}: {err.args[0]}', file=sys.stderr)
+        return 1
+    torch.save({'state_dict': converted, 'meta': {'converted_from': args.src}},
+               args.dst)
+    print(f'wrote {len(converted)} tensors to {args.dst}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# One idempotent set-up for m2f_mm on a fresh Python 3.11 machine.
+#   bash tools/setup.sh        # installs what is missing, then verifies the stack
+# A second run only verifies (a few seconds). The slow part, compiling mmcv 2.1.0
+# with its C++ ops, is cached as a wheel in $M2F_CACHE (default ~/.cache/m2f_mm),
+# outside the clone, so fresh clones (CI) reuse it.
+set -euo pipefail
+PY=${PYTHON:-python3}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${M2F_CACHE:-$HOME/.cache/m2f_mm}
+WHEELS=$CACHE/wheels
+mkdir -p "$WHEELS"
+t0=$(date +%s)
+say() { echo "[m2f_mm setup] $*"; }
+die() { echo "[m2f_mm setup] ERROR: $*" >&2; exit 1; }
+pip_() { "$PY" -m pip install --disable-pip-version-check -q "$@"; }
+
+# 0. Fast path: everything importable at the pinned versions and m2f_mm installed from this clone.
+if "$PY" "$ROOT/tools/verify_env.py" --quiet --root "$ROOT" 2>/dev/null; then
+  say "environment already complete ($(( $(date +%s) - t0 )) s)"; exit 0
+fi
+
+# 1. torch: keep any torch the user has (GPU builds included); else the local CPU wheel.
+if "$PY" -c "import torch" 2>/dev/null; then
+  say "keeping installed torch $("$PY" -c 'import torch;print(torch.__version__)')"
+else
+  say "installing torch==2.13.0 (CPU)"
+  pip_ "torch==2.13.0"
+fi
+# Pin whatever torch is present so no later step swaps it for another build.
+CONSTRAINT=$CACHE/torch-constraint.txt
+"$PY" -c "import torch;print('torch=='+torch.__version__)" > "$CONSTRAINT"
+export PIP_CONSTRAINT="$CONSTRAINT"
+
+# 2. Build tools mmcv's setup.py needs (pkg_resources lives in setuptools<81).
+pip_ "setuptools<81" wheel ninja
+
+# 3. mmcv 2.1.0 with compiled ops; the wheel is kept in $WHEELS for the next clone.
+if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/null; then
+  if ! ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+    say "compiling mmcv 2.1.0 with ops (about 11 minutes on 2 cores; done once per machine)"
+    MMCV_WITH_OPS=1 "$PY" -m pip wheel --no-build-isolation --no-deps -w "$WHEELS" mmcv==2.1.0 \
+      || die "mmcv 2.1.0 failed to compile: install a C++ compiler (apt-get install g++) and retry"
+  fi
+  pip_ --force-reinstall --no-deps "$WHEELS"/mmcv-2.1.0-*.whl
+  pip_ "mmcv==2.1.0"   # its pure-Python dependencies (addict, yapf, ...)
+fi
+
+# 4. The rest of the stack and m2f_mm itself (editable, with test extras).
+pip_ -e "$ROOT[tests]"
+# mmseg 1.2.2 imports these without declaring them.
+pip_ ftfy regex
+# mmdet's CocoPanopticMetric needs the `panopticapi` module; panopticapi-lite pins numpy<2 in its
+# metadata but works with numpy 2, hence --no-deps.
+pip_ --no-deps panopticapi-lite
+
+# 5. Verify, with a clear message for each failure.
+"$PY" "$ROOT/tools/verify_env.py" --root "$ROOT"
+say "done in $(( $(date +%s) - t0 )) s"
