@@ -34,6 +34,7 @@ DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope=SCOPE)
 #: Data transforms that mmdet/mmseg lack.
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope=SCOPE)
 #: Metrics that mmdet/mmseg lack.
-METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE)
+METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE,
+                   locations=['m2f_mm.evaluation'])
 #: Runner hooks.
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE)

@@ -10,5 +10,9 @@ torch.set_num_threads(2)
 
 
 @pytest.fixture(autouse=True)
-def _seed():
+def _seed_and_scope():
+    """Each test starts seeded and in our scope (tests may switch scopes)."""
+    from mmengine.registry import init_default_scope
+    import m2f_mm  # noqa: F401
     torch.manual_seed(0)
+    init_default_scope('m2f_mm')

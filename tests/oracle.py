@@ -1,5 +1,6 @@
 """Build m2f_mm's Mask2Former and mmdet's (the oracle) from one tiny spec,
 with mmdet's weights converted into ours."""
+import contextlib
 import copy
 
 import torch
@@ -142,6 +143,23 @@ def build_twins(test_cfg=None, seed=0):
         convert_mmdet_state_dict(ref.state_dict()), strict=True)
     assert not missing and not unexpected
     return ours.eval(), ref.eval()
+
+
+@contextlib.contextmanager
+def grid_sample_attention():
+    """Run our deformable attention on mmcv's grid_sample path, as mmdet does.
+
+    The default CPU path (a dense sampling matrix, faster) differs from it
+    only by float rounding (tested alone in test_deformable_attention.py);
+    comparisons that need bit-level agreement downstream use this path.
+    """
+    from m2f_mm.models.layers import deformable_attention
+    limit = deformable_attention.DENSE_MAX_ELEMENTS
+    deformable_attention.DENSE_MAX_ELEMENTS = 0
+    try:
+        yield
+    finally:
+        deformable_attention.DENSE_MAX_ELEMENTS = limit
 
 
 def make_batch(model, sizes=((64, 96), (96, 64)), seed=0, training=False,

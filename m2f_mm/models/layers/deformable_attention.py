@@ -9,6 +9,54 @@ from torch import Tensor
 
 #: True when this mmcv build carries the CUDA kernel of deformable attention.
 MMCV_HAS_CUDA_KERNEL = get_compiling_cuda_version() not in ('not available', '')
+#: largest sampling matrix (elements, B*heads*queries*values) the dense path builds.
+DENSE_MAX_ELEMENTS = 2**25
+
+
+def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
+                              weights: Tensor) -> Tensor:
+    """Deformable attention as one sparse-to-dense sampling matrix and a matmul.
+
+    Computes what ``multi_scale_deformable_attn_pytorch`` computes (bilinear
+    sampling with zero padding, ``align_corners=False``, weighted by the
+    attention weights) by scattering every corner weight into a
+    (B, heads, Nq, S) matrix and multiplying it with the values. For the
+    small maps of CPU training this is several times faster than
+    ``grid_sample`` and its backward.
+
+    Args:
+        value: (B, S, heads, d), S = sum(h_l * w_l).
+        spatial_shapes: L pairs (h_l, w_l).
+        locations: (B, Nq, heads, L, P, 2) normalised (x, y).
+        weights: (B, Nq, heads, L, P).
+
+    Returns:
+        (B, Nq, heads * d).
+    """
+    batch, num_value, heads, dims = value.shape
+    num_query = locations.shape[1]
+    indices, contribs = [], []
+    start = 0
+    for level, (h, w) in enumerate(spatial_shapes):
+        x = locations[:, :, :, level, :, 0] * w - 0.5  # (B, Nq, heads, P)
+        y = locations[:, :, :, level, :, 1] * h - 0.5
+        x0, y0 = x.floor(), y.floor()
+        fx, fy = x - x0, y - y0
+        w_l = weights[:, :, :, level]
+        for dx, dy, corner in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
+                               (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+            xi, yi = x0 + dx, y0 + dy
+            inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+            indices.append((yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long()
+                           + start)
+            contribs.append(corner * w_l * inside)
+        start += h * w
+    index = torch.cat(indices, -1).transpose(1, 2)  # (B, heads, Nq, 4LP)
+    contrib = torch.cat(contribs, -1).transpose(1, 2)
+    matrix = value.new_zeros(batch, heads, num_query, num_value).scatter_add(
+        -1, index, contrib)  # (B, heads, Nq, S)
+    out = matrix @ value.transpose(1, 2)  # (B, heads, Nq, d)
+    return out.transpose(1, 2).reshape(batch, num_query, heads * dims)
 
 
 class DeformableAttention(MultiScaleDeformableAttention):
@@ -66,6 +114,10 @@ class DeformableAttention(MultiScaleDeformableAttention):
             out = MultiScaleDeformableAttnFunction.apply(
                 value, spatial_shapes, level_start_index, locations, weights,
                 self.im2col_step)
+        elif not value.is_cuda and (batch * heads * num_query * num_value
+                                    <= DENSE_MAX_ELEMENTS):
+            out = deformable_sampling_dense(value, spatial_shapes.tolist(),
+                                            locations, weights)
         else:
             out = multi_scale_deformable_attn_pytorch(value, spatial_shapes,
                                                       locations, weights)

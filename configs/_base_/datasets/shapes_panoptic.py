@@ -1,0 +1,71 @@
+# The built-in synthetic shapes scenes (m2f_mm.datasets.synthetic_shapes), read by
+# mmdet's CocoPanopticDataset and scored by PQ, mask AP and mIoU from one model.
+dataset_type = 'mmdet.CocoPanopticDataset'
+data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
+image_size = 128
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star', 'ring', 'sky', 'grass',
+             'water'),
+    thing_classes=('circle', 'square', 'triangle', 'star', 'ring'),
+    stuff_classes=('sky', 'grass', 'water'),
+    palette=[(220, 20, 60), (119, 11, 32), (0, 0, 142), (0, 60, 100),
+             (250, 170, 30), (135, 206, 235), (34, 139, 34), (30, 60, 200)])
+backend_args = None
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True, backend_args=backend_args),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.PackDetInputs')
+]
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True, backend_args=backend_args),
+    dict(type='mmdet.PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor', 'seg_map_path'))
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=None,
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='annotations/panoptic_train.json',
+        data_prefix=dict(img='images/train/',
+                         seg='annotations/panoptic_train/'),
+        filter_cfg=dict(filter_empty_gt=False, min_size=1),
+        pipeline=train_pipeline,
+        backend_args=backend_args))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
+        ann_file='annotations/panoptic_val.json',
+        data_prefix=dict(img='images/val/', seg='annotations/panoptic_val/'),
+        test_mode=True,
+        pipeline=test_pipeline,
+        backend_args=backend_args))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='mmdet.CocoPanopticMetric',
+         ann_file=data_root + 'annotations/panoptic_val.json',
+         seg_prefix=data_root + 'annotations/panoptic_val/',
+         backend_args=backend_args),
+    dict(type='mmdet.CocoMetric',
+         ann_file=data_root + 'annotations/instances_val.json',
+         metric=['segm'], backend_args=backend_args),
+    dict(type='DetSemSegIoUMetric', iou_metrics=['mIoU'])
+]
+test_evaluator = val_evaluator

@@ -1,0 +1,22 @@
+# Runtime shared by every m2f_mm config (mmdet's defaults, our scope).
+default_scope = 'm2f_mm'  # bare type names are ours; mmdet/mmseg ones take 'mmdet.'/'mmseg.'
+custom_imports = dict(imports=['m2f_mm'], allow_failed_imports=False)  # registers our classes
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),  # iteration and data time
+    logger=dict(type='LoggerHook', interval=50),  # log every 50 iterations (ETA included)
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=5000, by_epoch=False,
+                    save_last=True, max_keep_ckpts=3),  # resumable
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='mmdet.DetVisualizationHook'))
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+vis_backends = [dict(type='LocalVisBackend')]  # scalars.json in the work dir
+visualizer = dict(type='mmdet.DetLocalVisualizer', vis_backends=vis_backends,
+                  name='visualizer')
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+log_level = 'INFO'
+load_from = None  # a checkpoint to start from
+resume = False  # resume from the latest checkpoint in work_dir

@@ -1,0 +1,43 @@
+"""Evaluate a checkpoint with mmengine's Runner (mmdet's tools/test.py, for m2f_mm).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+        [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+"""
+import argparse
+import os.path as osp
+
+from mmengine.evaluator import DumpResults
+from mmengine.runner import Runner
+
+import m2f_mm  # noqa: F401
+from m2f_mm.utils.cli import add_common_args, load_config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test an m2f_mm model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--out', help='dump predictions to this .pkl file')
+    parser.add_argument('--show-dir', help='save overlay pictures here '
+                        '(inside the run\'s timestamped folder)')
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint file')
+    cfg = load_config(args)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        cfg.default_hooks.visualization.update(draw=True,
+                                               test_out_dir=args.show_dir)
+    runner = Runner.from_cfg(cfg)
+    if args.out:
+        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
