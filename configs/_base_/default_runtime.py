@@ -3,7 +3,8 @@ default_scope = 'm2f_mm'  # bare type names are ours; mmdet/mmseg ones take 'mmd
 custom_imports = dict(imports=['m2f_mm'], allow_failed_imports=False)  # registers our classes
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),  # iteration and data time
-    logger=dict(type='LoggerHook', interval=50),  # log every 50 iterations (ETA included)
+    logger=dict(type='LoggerHook', interval=50,  # every 50 iterations, ETA included
+                log_metric_by_epoch=False),  # val metrics logged at their iteration
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=5000, by_epoch=False,
                     save_last=True, max_keep_ckpts=3),  # resumable

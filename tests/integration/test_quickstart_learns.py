@@ -17,6 +17,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 ITERS = 150
 PQ_FLOOR, PQ_STUFF_FLOOR = 25.0, 70.0
+SEED = 0
 
 
 @pytest.mark.timeout(600)
@@ -37,7 +38,7 @@ def test_short_training_reaches_pq_floor(tmp_path):
     cfg.train_cfg.val_interval = ITERS
     cfg.param_scheduler[1].milestones = [ITERS]
     cfg.default_hooks.checkpoint.interval = ITERS
-    cfg.randomness = dict(seed=0)
+    cfg.randomness = dict(seed=SEED)
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.val_loop.run()
