@@ -1,0 +1,59 @@
+# COCO instance segmentation (mmdet's CocoDataset), LSJ training as for
+# panoptic; scored by mask AP.
+dataset_type = 'mmdet.CocoDataset'
+data_root = 'data/coco/'
+image_size = (1024, 1024)
+backend_args = None
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.RandomResize', scale=image_size, ratio_range=(0.1, 2.0),
+         keep_ratio=True),
+    dict(type='mmdet.RandomCrop', crop_size=image_size, crop_type='absolute',
+         recompute_bbox=True, allow_negative_crop=True),
+    dict(type='mmdet.FilterAnnotations', min_gt_bbox_wh=(1e-5, 1e-5),
+         by_mask=True),
+    dict(type='mmdet.PackDetInputs')
+]
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.Resize', scale=(1333, 800), keep_ratio=True),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='mmdet.PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/instances_train2017.json',
+        data_prefix=dict(img='train2017/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=32),
+        pipeline=train_pipeline,
+        backend_args=backend_args))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/instances_val2017.json',
+        data_prefix=dict(img='val2017/'),
+        test_mode=True,
+        pipeline=test_pipeline,
+        backend_args=backend_args))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='mmdet.CocoMetric',
+                     ann_file=data_root + 'annotations/instances_val2017.json',
+                     metric=['segm'], backend_args=backend_args)
+test_evaluator = val_evaluator

@@ -1,0 +1,66 @@
+# COCO panoptic (mmdet's CocoPanopticDataset), LSJ training (paper Sec. 4.1):
+# scale 0.1-2.0 of 1024, 1024 crop, flip; test: short side 800, long <= 1333.
+# Scored by PQ and mask AP (and mIoU_pan) from one model.
+dataset_type = 'mmdet.CocoPanopticDataset'
+data_root = 'data/coco/'  # mmdet's layout: train2017/, val2017/, annotations/
+image_size = (1024, 1024)  # LSJ crop
+backend_args = None
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True, backend_args=backend_args),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.RandomResize', scale=image_size, ratio_range=(0.1, 2.0),
+         keep_ratio=True),  # large-scale jittering
+    dict(type='mmdet.RandomCrop', crop_size=image_size, crop_type='absolute',
+         recompute_bbox=True, allow_negative_crop=True),
+    dict(type='mmdet.PackDetInputs')
+]
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.Resize', scale=(1333, 800), keep_ratio=True),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True, backend_args=backend_args),
+    dict(type='mmdet.PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor', 'seg_map_path'))
+]
+train_dataloader = dict(
+    batch_size=2,  # per GPU; 8 GPUs give the paper's 16
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='mmdet.AspectRatioBatchSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/panoptic_train2017.json',
+        data_prefix=dict(img='train2017/', seg='annotations/panoptic_train2017/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=32),
+        pipeline=train_pipeline,
+        backend_args=backend_args))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/panoptic_val2017.json',
+        data_prefix=dict(img='val2017/', seg='annotations/panoptic_val2017/'),
+        test_mode=True,
+        pipeline=test_pipeline,
+        backend_args=backend_args))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='mmdet.CocoPanopticMetric',
+         ann_file=data_root + 'annotations/panoptic_val2017.json',
+         seg_prefix=data_root + 'annotations/panoptic_val2017/',
+         backend_args=backend_args),
+    dict(type='mmdet.CocoMetric',
+         ann_file=data_root + 'annotations/instances_val2017.json',
+         metric=['segm'], backend_args=backend_args)
+]
+test_evaluator = val_evaluator
