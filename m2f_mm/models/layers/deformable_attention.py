@@ -10,8 +10,8 @@ from torch import Tensor
 #: True when this mmcv build carries the CUDA kernel of deformable attention.
 MMCV_HAS_CUDA_KERNEL = get_compiling_cuda_version() not in ('not available', '')
 #: the dense path is used up to this many values (tokens of all levels): on
-#: 2 CPU cores it is 2x faster than grid_sample at 336 values, even at ~750 and
-#: 2x slower at 1344 (tools/analysis/benchmark_deformable_attention.py).
+#: 2 CPU cores it is 2.1x faster than grid_sample at 336 values, 0.85x at 756
+#: and 0.6x at 1344 (tools/analysis/benchmark_deformable_attention.py).
 DENSE_MAX_VALUES = 512
 #: and up to this many sampling-matrix elements (B * heads * queries * values).
 DENSE_MAX_ELEMENTS = 2**25
