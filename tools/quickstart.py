@@ -16,7 +16,6 @@
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
