@@ -30,7 +30,8 @@ MODELS = Registry('model', parent=MMENGINE_MODELS, scope=SCOPE,
 TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS, scope=SCOPE,
                       locations=['m2f_mm.task_modules'])
 #: Datasets that mmdet/mmseg lack.
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope=SCOPE)
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope=SCOPE,
+                    locations=['m2f_mm.datasets'])
 #: Data transforms that mmdet/mmseg lack.
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope=SCOPE)
 #: Metrics that mmdet/mmseg lack.

@@ -1,4 +1,5 @@
 """Metrics m2f_mm adds to mmdet's and mmseg's."""
 from .det_sem_seg_iou_metric import DetSemSegIoUMetric
+from .panoptic_json_metric import PanopticJsonMetric, id2rgb
 
-__all__ = ['DetSemSegIoUMetric']
+__all__ = ['DetSemSegIoUMetric', 'PanopticJsonMetric', 'id2rgb']
