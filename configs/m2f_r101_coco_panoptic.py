@@ -1,5 +1,5 @@
-# Mask2Former R101, COCO panoptic, 50 epochs (paper Table 1: PQ 52.6).
-_base_ = './m2f_r50_coco_panoptic.py'
-model = dict(backbone=dict(
-    depth=101,
-    init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101')))
+# Mask2Former R101, COCO panoptic, 50 epochs.
+_base_ = ['./m2f_r50_coco_panoptic.py', './_base_/models/backbones.py']
+model = dict(
+    backbone={{_base_.backbones.r101.backbone}},
+    head=dict(in_channels={{_base_.backbones.r101.in_channels}}))

@@ -1,11 +1,7 @@
-# Mask2Former Swin-B (384, window 12, IN-21k), COCO panoptic, 50 epochs (paper: PQ 56.4).
-_base_ = './m2f_swins_coco_panoptic.py'
-pretrained = 'checkpoints/swin_base_patch4_window12_384_22k.pth'  # set your path
+# Mask2Former Swin-B (IN-21k, 384, window 12), COCO panoptic, 50 epochs.
+_base_ = ['./m2f_r50_coco_panoptic.py', './_base_/models/backbones.py']
 model = dict(
-    backbone=dict(
-        pretrain_img_size=384,
-        embed_dims=128,
-        num_heads=[4, 8, 16, 32],
-        window_size=12,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
-    head=dict(in_channels=[128, 256, 512, 1024]))
+    backbone={{_base_.backbones.swinb.backbone}},
+    head=dict(in_channels={{_base_.backbones.swinb.in_channels}}))
+optim_wrapper = dict(paramwise_cfg=dict(
+    custom_keys={{_base_.backbones.swinb.custom_keys}}))

@@ -5,10 +5,12 @@ data_root = 'data/coco/'
 image_size = (1024, 1024)
 backend_args = None
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadImageFromFile', to_float32=True,
+         backend_args=backend_args),
     dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.RandomResize', scale=image_size, ratio_range=(0.1, 2.0),
+         resize_type='mmdet.Resize',  # mmcv's default Resize drops boxes
          keep_ratio=True),
     dict(type='mmdet.RandomCrop', crop_size=image_size, crop_type='absolute',
          recompute_bbox=True, allow_negative_crop=True),
@@ -17,7 +19,8 @@ train_pipeline = [
     dict(type='mmdet.PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadImageFromFile', to_float32=True,
+         backend_args=backend_args),
     dict(type='mmdet.Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='mmdet.PackDetInputs',

@@ -6,18 +6,21 @@ data_root = 'data/coco/'  # mmdet's layout: train2017/, val2017/, annotations/
 image_size = (1024, 1024)  # LSJ crop
 backend_args = None
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadImageFromFile', to_float32=True,
+         backend_args=backend_args),
     dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.RandomResize', scale=image_size, ratio_range=(0.1, 2.0),
+         resize_type='mmdet.Resize',  # mmcv's default Resize drops boxes
          keep_ratio=True),  # large-scale jittering
     dict(type='mmdet.RandomCrop', crop_size=image_size, crop_type='absolute',
          recompute_bbox=True, allow_negative_crop=True),
     dict(type='mmdet.PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', to_float32=True, backend_args=backend_args),
+    dict(type='mmdet.LoadImageFromFile', to_float32=True,
+         backend_args=backend_args),
     dict(type='mmdet.Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
@@ -35,7 +38,8 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='annotations/panoptic_train2017.json',
-        data_prefix=dict(img='train2017/', seg='annotations/panoptic_train2017/'),
+        data_prefix=dict(img='train2017/',
+                         seg='annotations/panoptic_train2017/'),
         filter_cfg=dict(filter_empty_gt=True, min_size=32),
         pipeline=train_pipeline,
         backend_args=backend_args))

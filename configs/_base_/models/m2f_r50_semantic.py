@@ -2,7 +2,6 @@
 # around M2FDecodeHead, the same backbone and head as the mmdet-side model.
 _base_ = './m2f_r50.py'
 num_classes = 150  # ADE20K; each dataset config sets its own
-crop_size = (512, 512)  # training crops are padded to this size
 model = dict(
     _delete_=True,  # mmseg's segmentor instead of M2FDetector
     type='mmseg.EncoderDecoder',
@@ -13,7 +12,7 @@ model = dict(
         bgr_to_rgb=True,
         pad_val=0,
         seg_pad_val=255,  # padding is ignored by the loss
-        size=crop_size,
+        size=(512, 512),  # crops padded to this size; each config sets it
         test_cfg=dict(size_divisor=32)),
     backbone={{_base_.model.backbone}},
     decode_head=dict(

@@ -1,0 +1,26 @@
+# ADE20K semantic with 640 crops (the paper's Swin-L recipe): short side
+# 320-1280, long side <= 2560; test short side 640.
+# Transforms are named as in mmseg's configs: these datasets build in mmseg's
+# scope (`_scope_='mmseg'`, set by mmseg's base).
+_base_ = ['./ade20k_semantic.py']
+crop_size = (640, 640)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='RandomChoiceResize',
+         scales=[int(640 * x * 0.1) for x in range(5, 21)],
+         resize_type='ResizeShortestEdge', max_size=2560),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2560, 640), keep_ratio=True),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

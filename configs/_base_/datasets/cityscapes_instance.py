@@ -1,0 +1,37 @@
+# Cityscapes instance (8 things; mmdet's CityscapesDataset on the output of
+# mmdet's cityscapes converter), scored by COCO mask AP and cityscapesscripts'
+# AP (mmdet's CityScapesMetric); the paper's 512 x 1024 crops, whole-image
+# test.
+# Transforms are named as in mmdet's configs: these datasets build in mmdet's
+# scope (`_scope_='mmdet'`, set by mmdet's base for val/test).
+_base_ = ['mmdet::_base_/datasets/cityscapes_instance.py']
+data_root = 'data/cityscapes/'  # as mmdet's
+crop_size = (1024, 512)  # mmdet's RandomCrop takes (w, h): 512 x 1024 crops
+train_pipeline = [
+    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='RandomChoiceResize',  # short side 512-2048, long <= 4096
+         scales=[(4096, int(1024 * x * 0.1)) for x in range(5, 21)],
+         resize_type='Resize', keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, crop_type='absolute',
+         recompute_bbox=True, allow_negative_crop=True),
+    dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-5, 1e-5),
+         by_mask=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackDetInputs')
+]
+train_dataloader = dict(
+    _delete_=True,  # mmdet's wraps a RepeatDataset for its 1x schedules
+    batch_size=2,  # x 8 GPUs = the paper's 16
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        _scope_='mmdet',  # as the val/test datasets of mmdet's base
+        type='CityscapesDataset',
+        data_root=data_root,
+        ann_file='annotations/instancesonly_filtered_gtFine_train.json',
+        data_prefix=dict(img='leftImg8bit/train/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=32),
+        pipeline=train_pipeline))

@@ -1,0 +1,62 @@
+# Cityscapes panoptic (8 things, 11 stuff) as cityscapesscripts'
+# createPanopticImgs writes it, read by our CityscapesPanopticDataset and
+# scored by cityscapesscripts' PQ (PanopticJsonMetric) and mIoU^pan; the
+# paper's 512 x 1024 crops, whole 1024 x 2048 test images.
+dataset_type = 'CityscapesPanopticDataset'
+data_root = 'data/cityscapes/'
+crop_size = (1024, 512)  # mmdet's RandomCrop takes (w, h): 512 x 1024 crops
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True),
+    dict(type='mmdet.RandomChoiceResize',  # short side 512-2048, long <= 4096
+         scales=[(4096, int(1024 * x * 0.1)) for x in range(5, 21)],
+         resize_type='mmdet.Resize', keep_ratio=True),
+    dict(type='mmdet.RandomCrop', crop_size=crop_size, crop_type='absolute',
+         recompute_bbox=True, allow_negative_crop=True),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.PhotoMetricDistortion'),
+    dict(type='mmdet.PackDetInputs')
+]
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+         with_seg=True),
+    dict(type='mmdet.PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=2,  # x 8 GPUs = the paper's 16
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='gtFine/cityscapes_panoptic_train.json',
+        data_prefix=dict(img='leftImg8bit/train/',
+                         seg='gtFine/cityscapes_panoptic_train/'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='gtFine/cityscapes_panoptic_val.json',
+        data_prefix=dict(img='leftImg8bit/val/',
+                         seg='gtFine/cityscapes_panoptic_val/'),
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='PanopticJsonMetric',
+         ann_file=data_root + 'gtFine/cityscapes_panoptic_val.json',
+         seg_prefix=data_root + 'gtFine/cityscapes_panoptic_val/'),
+    dict(type='DetSemSegIoUMetric', iou_metrics=['mIoU'])  # mIoU^pan
+]
+test_evaluator = val_evaluator

@@ -1,0 +1,6 @@
+# Mask2Former R101, Cityscapes semantic, 512 x 1024 crops, 90k iterations.
+_base_ = ['./m2f_r50_cityscapes_semantic.py', './_base_/models/backbones.py']
+model = dict(
+    backbone={{_base_.backbones.r101.backbone}},
+    decode_head=dict(head=dict(
+        in_channels={{_base_.backbones.r101.in_channels}})))

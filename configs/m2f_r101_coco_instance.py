@@ -1,0 +1,5 @@
+# Mask2Former R101, COCO instance, 50 epochs.
+_base_ = ['./m2f_r50_coco_instance.py', './_base_/models/backbones.py']
+model = dict(
+    backbone={{_base_.backbones.r101.backbone}},
+    head=dict(in_channels={{_base_.backbones.r101.in_channels}}))

@@ -1,0 +1,8 @@
+# Mask2Former Swin-S (224, window 7), Mapillary Vistas panoptic, 1024 crops,
+# 300k iterations.
+_base_ = ['./m2f_r50_mapillary_panoptic.py', './_base_/models/backbones.py']
+model = dict(
+    backbone={{_base_.backbones.swins.backbone}},
+    head=dict(in_channels={{_base_.backbones.swins.in_channels}}))
+optim_wrapper = dict(paramwise_cfg=dict(
+    custom_keys={{_base_.backbones.swins.custom_keys}}))

@@ -1,0 +1,8 @@
+# Mask2Former Swin-T (224, window 7), ADE20K instance, 640 crops, 160k
+# iterations.
+_base_ = ['./m2f_r50_ade20k_instance.py', './_base_/models/backbones.py']
+model = dict(
+    backbone={{_base_.backbones.swint.backbone}},
+    head=dict(in_channels={{_base_.backbones.swint.in_channels}}))
+optim_wrapper = dict(paramwise_cfg=dict(
+    custom_keys={{_base_.backbones.swint.custom_keys}}))
