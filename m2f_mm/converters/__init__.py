@@ -1,4 +1,10 @@
-"""Checkpoint converters into m2f_mm's parameter names."""
+"""Checkpoint converters into m2f_mm's parameter names: mmdet/mmseg's
+Mask2Former and the official (detectron2-layout) checkpoints."""
 from .mmdet_checkpoint import convert_head_key, convert_mmdet_state_dict
+from .official_checkpoint import (UnsafePickleError, class_order_by_name,
+                                  convert_official_state_dict,
+                                  load_official_checkpoint)
 
-__all__ = ['convert_head_key', 'convert_mmdet_state_dict']
+__all__ = ['convert_head_key', 'convert_mmdet_state_dict',
+           'UnsafePickleError', 'class_order_by_name',
+           'convert_official_state_dict', 'load_official_checkpoint']
