@@ -6,7 +6,6 @@ import os
 import os.path as osp
 import re
 import subprocess
-import sys
 
 import pytest
 import torch
