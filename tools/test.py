@@ -10,7 +10,8 @@ from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401
-from m2f_mm.utils.cli import add_common_args, load_config
+from m2f_mm.utils.cli import (add_common_args, load_config,
+                              setup_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -29,6 +30,7 @@ def main(argv=None):
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint file')
     cfg = load_config(args)
+    setup_cpu_distributed(cfg)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         cfg.default_hooks.visualization.update(draw=True,

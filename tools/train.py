@@ -8,7 +8,8 @@ import argparse
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401  (safe checkpoints, registries)
-from m2f_mm.utils.cli import add_common_args, load_config
+from m2f_mm.utils.cli import (add_common_args, load_config,
+                              setup_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -26,6 +27,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args)
+    setup_cpu_distributed(cfg)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

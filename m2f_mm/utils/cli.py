@@ -33,3 +33,31 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def setup_cpu_distributed(cfg: Config) -> None:
+    """Let ``--launcher pytorch`` run on machines without CUDA (gloo).
+
+    mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device`` and wraps
+    the model with ``device_ids=[LOCAL_RANK]``, both wrong on CPU. When a
+    launcher is set and CUDA is absent, the process group is started here
+    with gloo from torchrun's environment (the Runner then skips its own
+    ``init_dist``) and DDP gets ``device_ids=None``.
+    """
+    import torch
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
+        return
+    if cfg.launcher != 'pytorch':
+        raise RuntimeError(f'--launcher {cfg.launcher} without CUDA: only '
+                           'pytorch (torchrun) runs on CPU')
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if not dist.is_initialized():
+        dist.init_process_group('gloo', init_method='env://')
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters',
+                       cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg = wrapper

@@ -1,13 +1,14 @@
-# Iteration-based schedule with warm-up, validated every val_interval iterations.
-max_iters = 2000
-val_interval = 250
+# The quickstart schedule (2-core CPU, ~13 minutes): AdamW 3e-4 after a
+# 100-iteration warm-up, x0.1 at 1300 of 1500 iterations, validation every
+# 500 (each quickstart config logs every 25 and checkpoints every 500).
+max_iters = 1500  # ~0.45 s a step at batch 4 on 2 cores
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=val_interval)
+                 val_interval=500)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05, eps=1e-8,
+    optimizer=dict(type='AdamW', lr=3e-4, weight_decay=0.05, eps=1e-8,
                    betas=(0.9, 0.999)),
     clip_grad=dict(max_norm=0.01, norm_type=2),
     paramwise_cfg=dict(
@@ -20,5 +21,5 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[int(max_iters * 0.85)], gamma=0.1)
+         milestones=[1300], gamma=0.1)
 ]

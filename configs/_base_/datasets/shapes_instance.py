@@ -1,0 +1,48 @@
+# The synthetic shapes scenes as COCO instances (the 5 shape classes), read by
+# mmdet's CocoDataset and scored by mask AP.
+dataset_type = 'mmdet.CocoDataset'
+data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star', 'ring'),
+    palette=[(220, 20, 60), (119, 11, 32), (0, 0, 142), (0, 60, 100),
+             (250, 170, 30)])
+train_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='mmdet.RandomFlip', prob=0.5),
+    dict(type='mmdet.PackDetInputs')
+]
+test_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='mmdet.PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type, data_root=data_root, metainfo=metainfo,
+        ann_file='annotations/instances_train.json',
+        data_prefix=dict(img='images/train/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=1),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type, data_root=data_root, metainfo=metainfo,
+        ann_file='annotations/instances_val.json',
+        data_prefix=dict(img='images/val/'), test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='mmdet.CocoMetric',
+                     ann_file=data_root + 'annotations/instances_val.json',
+                     metric=['segm'])
+test_evaluator = val_evaluator

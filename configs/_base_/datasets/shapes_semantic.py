@@ -1,0 +1,41 @@
+# The synthetic shapes scenes as semantic label PNGs (8 classes, 255 ignored),
+# read by mmseg's BaseSegDataset and scored by mmseg's mIoU.
+dataset_type = 'mmseg.BaseSegDataset'
+data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star', 'ring', 'sky', 'grass',
+             'water'),
+    palette=[[220, 20, 60], [119, 11, 32], [0, 0, 142], [0, 60, 100],
+             [250, 170, 30], [135, 206, 235], [34, 139, 34], [30, 60, 200]])
+train_pipeline = [
+    dict(type='mmseg.LoadImageFromFile'),
+    dict(type='mmseg.LoadAnnotations'),
+    dict(type='mmseg.RandomFlip', prob=0.5),
+    dict(type='mmseg.PackSegInputs')
+]
+test_pipeline = [
+    dict(type='mmseg.LoadImageFromFile'),
+    dict(type='mmseg.LoadAnnotations'),
+    dict(type='mmseg.PackSegInputs')
+]
+_split = dict(type=dataset_type, data_root=data_root, metainfo=metainfo,
+              img_suffix='.jpg', seg_map_suffix='.png')
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(_split, pipeline=train_pipeline,
+                 data_prefix=dict(img_path='images/train',
+                                  seg_map_path='annotations/semantic_train')))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(_split, pipeline=test_pipeline, test_mode=True,
+                 data_prefix=dict(img_path='images/val',
+                                  seg_map_path='annotations/semantic_val')))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

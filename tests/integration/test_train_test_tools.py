@@ -1,0 +1,70 @@
+"""tools/train.py then tools/test.py, end to end on the synthetic scenes, for a
+panoptic, an instance and a semantic config: mmdet's/mmseg's metrics print
+real numbers from the trained checkpoint."""
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import pytest
+
+from m2f_mm.datasets import generate
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ITERS = 4
+
+
+def _data_options(task, root):
+    loaders = ['train_dataloader', 'val_dataloader', 'test_dataloader']
+    options = [f'{loader}.dataset.data_root={root}' for loader in loaders]
+    options += [f'{loader}.num_workers=0' for loader in loaders]
+    options += [f'{loader}.persistent_workers=False' for loader in loaders]
+    for evaluator in ('val_evaluator', 'test_evaluator'):
+        if task == 'panoptic':
+            options += [
+                f'{evaluator}.0.ann_file={root}annotations/panoptic_val.json',
+                f'{evaluator}.0.seg_prefix={root}annotations/panoptic_val/',
+                f'{evaluator}.1.ann_file={root}annotations/instances_val.json']
+        elif task == 'instance':
+            options += [
+                f'{evaluator}.ann_file={root}annotations/instances_val.json']
+    return options
+
+
+EXPECTED = {
+    'panoptic': ['coco_panoptic/PQ', 'coco_panoptic/PQ_th', 'coco/segm_mAP',
+                 'mIoU'],
+    'instance': ['coco/segm_mAP'],
+    'semantic': ['mIoU', 'aAcc'],
+}
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize('task', ['panoptic', 'instance', 'semantic'])
+def test_train_then_test(task, tmp_path_factory):
+    root = str(tmp_path_factory.getbasetemp() / 'shapes_tools') + '/'
+    generate(root, dict(train=8, val=4))
+    config = osp.join(ROOT, 'configs', 'quickstart',
+                      f'm2f_r18_shapes_{task}.py')
+    work = tmp_path_factory.mktemp(task)
+    options = _data_options(task, root) + [
+        f'train_cfg.max_iters={ITERS}', f'train_cfg.val_interval={ITERS}',
+        f'default_hooks.checkpoint.interval={ITERS}',
+        'train_dataloader.batch_size=2']
+    train = subprocess.run(
+        [sys.executable, 'tools/train.py', config, '--work-dir', str(work),
+         '--cfg-options', *options], cwd=ROOT, capture_output=True, text=True)
+    assert train.returncode == 0, (train.stdout + train.stderr)[-3000:]
+    checkpoint = work / f'iter_{ITERS}.pth'
+    assert checkpoint.is_file()
+    test = subprocess.run(
+        [sys.executable, 'tools/test.py', config, str(checkpoint),
+         '--work-dir', str(work / 'test'), '--cfg-options', *options],
+        cwd=ROOT, capture_output=True, text=True)
+    output = test.stdout + test.stderr
+    assert test.returncode == 0, output[-3000:]
+    line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
+    for key in EXPECTED[task]:
+        match = re.search(re.escape(key) + r': (-?[0-9.]+)', line)
+        assert match, f'{key} missing from {line}'
+        assert 0.0 <= float(match.group(1)) <= 100.0
