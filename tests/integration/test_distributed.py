@@ -14,6 +14,7 @@ import torch.multiprocessing as mp
 
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
+from shapes_cli import data_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
@@ -45,15 +46,8 @@ def test_dist_train_sh_two_cpu_processes(tmp_path):
     generate(data_root, dict(train=16, val=4))
     work_dir = tmp_path / 'work'
     iters = 4
-    options = [
-        f'train_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.data_root={data_root}',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False',
+    options = data_options('panoptic', data_root) + [
+        'train_dataloader.batch_size=2',
         f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=1000',
         f'default_hooks.checkpoint.interval={iters}',
         'default_hooks.logger.interval=1',

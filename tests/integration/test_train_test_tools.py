@@ -9,26 +9,10 @@ import sys
 import pytest
 
 from m2f_mm.datasets import generate
+from shapes_cli import data_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ITERS = 4
-
-
-def _data_options(task, root):
-    loaders = ['train_dataloader', 'val_dataloader', 'test_dataloader']
-    options = [f'{loader}.dataset.data_root={root}' for loader in loaders]
-    options += [f'{loader}.num_workers=0' for loader in loaders]
-    options += [f'{loader}.persistent_workers=False' for loader in loaders]
-    for evaluator in ('val_evaluator', 'test_evaluator'):
-        if task == 'panoptic':
-            options += [
-                f'{evaluator}.0.ann_file={root}annotations/panoptic_val.json',
-                f'{evaluator}.0.seg_prefix={root}annotations/panoptic_val/',
-                f'{evaluator}.1.ann_file={root}annotations/instances_val.json']
-        elif task == 'instance':
-            options += [
-                f'{evaluator}.ann_file={root}annotations/instances_val.json']
-    return options
 
 
 EXPECTED = {
@@ -47,7 +31,7 @@ def test_train_then_test(task, tmp_path_factory):
     config = osp.join(ROOT, 'configs', 'quickstart',
                       f'm2f_r18_shapes_{task}.py')
     work = tmp_path_factory.mktemp(task)
-    options = _data_options(task, root) + [
+    options = data_options(task, root) + [
         f'train_cfg.max_iters={ITERS}', f'train_cfg.val_interval={ITERS}',
         f'default_hooks.checkpoint.interval={ITERS}',
         'train_dataloader.batch_size=2']
