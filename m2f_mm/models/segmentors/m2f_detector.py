@@ -55,10 +55,24 @@ class M2FDetector(BaseDetector):
         inst = sample.gt_instances
         labels = inst.labels.to(device)
         masks = inst.masks.to_tensor(dtype=torch.bool, device=device)
+        where = sample.metainfo.get('img_path', 'a training image')
+        if labels.numel() and not 0 <= int(labels.min()) <= int(
+                labels.max()) < self.num_things:
+            raise ValueError(
+                f'{where}: thing label {int(labels.max())} is outside '
+                f'0..{self.num_things - 1}: the dataset\'s classes do not '
+                f'match num_things_classes={self.num_things}')
         if 'gt_sem_seg' not in sample or self.num_classes == self.num_things:
             return labels, masks
         sem = sample.gt_sem_seg.sem_seg[0].to(device)  # (H, W)
         present = torch.unique(sem)
+        unknown = present[(present >= self.num_classes) & (present != 255)]
+        if unknown.numel():  # 255: unlabelled / padding
+            raise ValueError(
+                f'{where}: semantic label {int(unknown[0])} is outside '
+                f'0..{self.num_classes - 1} (255 = ignored): the dataset\'s '
+                'classes do not match num_things_classes + num_stuff_classes '
+                f'= {self.num_classes}')
         stuff = present[(present >= self.num_things) & (present < self.num_classes)]
         if masks.shape[-2:] != sem.shape and masks.shape[0] == 0:
             masks = masks.new_zeros((0, ) + sem.shape)
