@@ -41,17 +41,12 @@ def test_config_builds_and_steps(path):
     if detector:  # LSJ pads every batch to 1024 x 1024: too slow for a CPU test
         cfg.model.data_preprocessor.batch_augments = None
         num_classes = cfg.model.num_things_classes + cfg.model.num_stuff_classes
-        head_cfg = cfg.model.head
     else:
         num_classes = cfg.model.decode_head.num_classes
-        head_cfg = cfg.model.decode_head.head
     model = MODELS.build(cfg.model)
     model.train()
     head = model.head if detector else model.decode_head.head
     assert head.class_head.out_features == num_classes + 1
-    assert head_cfg.in_channels == [
-        m.out_channels if hasattr(m, 'out_channels') else None
-        for m in []] or True  # channels are checked by the step below
     if detector:
         inputs, samples = make_batch(model, sizes=((64, 64), ), training=True)
         for s in samples:  # labels of the tiny batch fit any class count

@@ -15,18 +15,15 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
+from mmdet.evaluation.functional import INSTANCE_OFFSET
+
 from m2f_mm.registry import MODELS
+from m2f_mm.utils.panoptic_png import id2rgb
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 TASKS = ('panoptic', 'instance', 'semantic')
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations')
-
-
-def _id2rgb(ids: np.ndarray) -> np.ndarray:
-    ids = ids.astype(np.uint32)
-    return np.stack([ids % 256, ids // 256 % 256, ids // 65536 % 256],
-                    -1).astype(np.uint8)
 
 
 class Mask2FormerInferencer:
@@ -163,7 +160,7 @@ class Mask2FormerInferencer:
         """Predictions per image (frame), and files in ``out_dir``.
 
         Returns dicts with ``name`` and, by task: ``panoptic_seg`` (H, W ids:
-        label + instance * 1000, -1 void) and ``segments_info``;
+        label + instance * INSTANCE_OFFSET, -1 void) and ``segments_info``;
         ``masks`` (N, H, W bool), ``labels``, ``scores``, ``bboxes``;
         ``sem_seg`` (H, W labels). ``out_dir`` gets the COCO-panoptic PNG
         and JSON, instance JSON (RLE), semantic label PNG and an overlay
@@ -172,6 +169,8 @@ class Mask2FormerInferencer:
         self._set_task(task)
         results = []
         writer = None
+        is_video = isinstance(inputs, str) and \
+            inputs.lower().endswith(VIDEO_EXTS)
         for name, image in self._frames(inputs):
             data = self.pipeline(dict(img=image, img_id=name,
                                       img_path=f'{name}.jpg'))
@@ -184,9 +183,7 @@ class Mask2FormerInferencer:
             if out_dir:
                 overlay = self._save(out_dir, image, result, task, sample,
                                      score_thr)
-                if len(results) == 1 and name.rsplit('_', 1)[-1].isdigit() \
-                        and isinstance(inputs, str) and \
-                        inputs.lower().endswith(VIDEO_EXTS):
+                if is_video and writer is None:
                     h, w = overlay.shape[:2]
                     writer = cv2.VideoWriter(
                         osp.join(out_dir, 'overlay.mp4'),
@@ -204,15 +201,15 @@ class Mask2FormerInferencer:
             pan = sample.pred_panoptic_seg.sem_seg[0].cpu().numpy().astype(
                 np.int64)
             num_classes = len(self.classes)
-            pan[pan % 1000 == num_classes] = -1  # void
+            pan[pan % INSTANCE_OFFSET == num_classes] = -1  # void
             segments = []
             for seg_id in np.unique(pan):
                 if seg_id < 0:
                     continue
-                label = int(seg_id % 1000)
+                label = int(seg_id % INSTANCE_OFFSET)
                 segments.append(dict(
                     id=int(seg_id), label=label, category=self.classes[label],
-                    isthing=int(seg_id // 1000 > 0),
+                    isthing=int(seg_id // INSTANCE_OFFSET > 0),
                     area=int((pan == seg_id).sum())))
             result.update(panoptic_seg=pan, segments_info=segments)
         elif task == 'instance':
@@ -242,7 +239,7 @@ class Mask2FormerInferencer:
                 ids[pan == seg['id']] = index
                 segments.append(dict(seg, id=index))
             cv2.imwrite(osp.join(out_dir, f'{name}_panoptic.png'),
-                        _id2rgb(ids)[..., ::-1])
+                        id2rgb(ids)[..., ::-1])
             with open(osp.join(out_dir, f'{name}_panoptic.json'), 'w') as f:
                 json.dump(dict(file_name=f'{name}_panoptic.png',
                                segments_info=segments), f)
@@ -287,7 +284,7 @@ class Mask2FormerInferencer:
         else:
             from mmdet.visualization import DetLocalVisualizer
             if task == 'panoptic' and not (
-                    sample.pred_panoptic_seg.sem_seg % 1000 !=
+                    sample.pred_panoptic_seg.sem_seg % INSTANCE_OFFSET !=
                     len(self.classes)).any():
                 return image.copy()  # all void: mmdet's drawer fails
             vis = DetLocalVisualizer(name=f'm2f_det_{id(self)}')

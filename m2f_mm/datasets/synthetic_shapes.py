@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from m2f_mm.utils.panoptic_png import id2rgb
+
 THING_CLASSES = ('circle', 'square', 'triangle', 'star', 'ring')
 STUFF_CLASSES = ('sky', 'grass', 'water')
 CLASSES = THING_CLASSES + STUFF_CLASSES
@@ -189,9 +191,8 @@ def write_split(root: str, split: str, num_images: int, seed: int,
                                       category_id=CATEGORY_IDS[label],
                                       segmentation=rle, area=area, bbox=box,
                                       iscrowd=0))
-        rgb = np.stack([pan_ids % 256, pan_ids // 256 % 256,
-                        pan_ids // 65536], -1).astype(np.uint8)
-        cv2.imwrite(osp.join(pan_dir, name + '.png'), rgb[..., ::-1])  # RGB on disk
+        cv2.imwrite(osp.join(pan_dir, name + '.png'),
+                    id2rgb(pan_ids)[..., ::-1])  # RGB on disk
         cv2.imwrite(osp.join(sem_dir, name + '.png'), semantic)
         pan_anns.append(dict(image_id=image_id, file_name=name + '.png',
                              segments_info=info))

@@ -1,5 +1,6 @@
 """Metrics m2f_mm adds to mmdet's and mmseg's."""
 from .det_sem_seg_iou_metric import DetSemSegIoUMetric
-from .panoptic_json_metric import PanopticJsonMetric, id2rgb
+from ..utils.panoptic_png import id2rgb
+from .panoptic_json_metric import PanopticJsonMetric
 
 __all__ = ['DetSemSegIoUMetric', 'PanopticJsonMetric', 'id2rgb']

@@ -14,14 +14,7 @@ from PIL import Image
 from mmdet.evaluation.functional import INSTANCE_OFFSET
 
 from m2f_mm.registry import METRICS
-
-
-def id2rgb(ids: np.ndarray) -> np.ndarray:
-    """Segment ids (H, W) -> the panoptic PNG's RGB (H, W, 3),
-    id = R + 256 G + 256^2 B."""
-    ids = ids.astype(np.uint32)
-    return np.stack([ids % 256, ids // 256 % 256, ids // 256**2 % 256],
-                    axis=-1).astype(np.uint8)
+from m2f_mm.utils.panoptic_png import id2rgb
 
 
 @METRICS.register_module()
@@ -56,10 +49,10 @@ class PanopticJsonMetric(BaseMetric):
                                     'panoptic PNGs')
         self.ann_file, self.seg_prefix = ann_file, seg_prefix
         with open(ann_file) as f:
-            gt = json.load(f)
+            self._gt = json.load(f)  # kept for compute_metrics
         self._gt_file_names = {a['image_id']: a['file_name']
-                               for a in gt['annotations']}
-        self._categories = gt['categories']
+                               for a in self._gt['annotations']}
+        self._categories = self._gt['categories']
         self._tmp = None
         if outfile_prefix is None:
             self._tmp = tempfile.TemporaryDirectory()
@@ -109,12 +102,12 @@ class PanopticJsonMetric(BaseMetric):
         """cityscapesscripts' PQ on the predicted images."""
         from cityscapesscripts.evaluation.evalPanopticSemanticLabeling import \
             evaluatePanoptic
-        with open(self.ann_file) as f:
-            gt = json.load(f)
         predicted = {r['image_id'] for r in results}
-        gt['annotations'] = [a for a in gt['annotations']
-                             if a['image_id'] in predicted]
-        gt['images'] = [i for i in gt['images'] if i['id'] in predicted]
+        gt = dict(self._gt,
+                  annotations=[a for a in self._gt['annotations']
+                               if a['image_id'] in predicted],
+                  images=[i for i in self._gt['images']
+                          if i['id'] in predicted])
         gt_file = f'{self.outfile_prefix}.gt.json'
         pred_file = f'{self.outfile_prefix}.panoptic.json'
         with open(gt_file, 'w') as f:
