@@ -2,7 +2,8 @@
 
 Thing classes are told apart by *shape* (circle, square, triangle, star,
 ring), never by colour: every object gets a random colour and texture. They
-are 8-40 px, overlap (later ones occlude earlier ones) and touch the border.
+are 8-40 px, overlap (later ones occlude earlier ones) and touch the border,
+but each keeps most of its shape in view and stands out from the background.
 Stuff classes (sky, grass, water) fill the background in textured regions
 with irregular boundaries.
 
@@ -37,6 +38,14 @@ PALETTE = [(220, 20, 60), (119, 11, 32), (0, 0, 142), (0, 60, 100),
            (250, 170, 30), (135, 206, 235), (34, 139, 34), (30, 60, 200)]
 #: smallest visible area (pixels) an object must keep to be annotated.
 MIN_AREA = 16
+#: least share of its shape an object keeps visible (border and occlusion).
+MIN_VISIBLE = 0.6
+#: least colour distance (BGR, 0-255) between an object and the background
+#: under it.
+MIN_CONTRAST = 80.0
+_PLACEMENT_TRIES = 20
+#: bumped when the scenes change, so that old data is written again.
+GENERATOR_VERSION = 2
 
 
 def _smooth_noise(rng, shape, scale):
@@ -74,10 +83,13 @@ _STUFF_COLOURS = {
 }
 
 
-def _shape_mask(rng, kind, size, canvas) -> np.ndarray:
-    """A boolean mask of one shape of class ``kind`` with diameter ``size``."""
-    mask = np.zeros((canvas, canvas), np.uint8)
-    cx, cy = rng.uniform(-size * 0.3, canvas + size * 0.3, 2)
+def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
+    """A boolean mask of one shape of class ``kind`` with diameter ``size``,
+    on the canvas plus ``margin`` pixels on every side (so that the part cut
+    off by the border is known)."""
+    full = canvas + 2 * margin
+    mask = np.zeros((full, full), np.uint8)
+    cx, cy = rng.uniform(-size * 0.3, canvas + size * 0.3, 2) + margin
     r = size / 2
     angle = rng.uniform(0, 2 * np.pi)
     centre = (int(round(cx)), int(round(cy)))
@@ -107,9 +119,16 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
                ) -> Tuple[np.ndarray, np.ndarray, List[Tuple[int, np.ndarray]]]:
     """One scene.
 
+    Objects overlap and are cut by the border, but each keeps at least
+    ``MIN_VISIBLE`` of its shape in view (a placement that would hide more of
+    itself or of an earlier object is drawn again), and its colour differs
+    from the background under it by at least ``MIN_CONTRAST``: every
+    annotated thing can be told by its shape.
+
     Returns:
         image (H, W, 3) uint8 BGR; stuff (H, W) stuff index per pixel;
-        things: [(thing class, visible mask)], drawing order.
+        things: [(thing class, visible mask, area of the whole shape)],
+        drawing order.
     """
     rng = np.random.default_rng(seed)
     stuff = _stuff_layout(rng, size)
@@ -118,18 +137,37 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
         tex = _textured(rng, (size, size), colour(rng), 25)
         image[stuff == s] = tex[stuff == s]
     owner = np.full((size, size), -1)
-    kinds = []
-    for i in range(int(rng.integers(2, max_objects + 1))):
-        kind = int(rng.integers(len(THING_CLASSES)))
-        mask = _shape_mask(rng, kind, rng.uniform(8, 40), size)
-        if not mask.any():
+    kinds, full_areas = [], []
+    margin = 40  # > 0.3 x the largest diameter + its largest radius (22)
+    inside = (slice(margin, margin + size), ) * 2
+    for _ in range(int(rng.integers(2, max_objects + 1))):
+        for _try in range(_PLACEMENT_TRIES):
+            kind = int(rng.integers(len(THING_CLASSES)))
+            full = _shape_mask(rng, kind, rng.uniform(8, 40), size, margin)
+            mask = full[inside]
+            full_area = full.sum()
+            if mask.sum() < MIN_VISIBLE * full_area:
+                continue  # mostly outside the image
+            hidden = np.bincount(owner[mask & (owner >= 0)],
+                                 minlength=len(kinds))
+            visible = np.bincount(owner[owner >= 0], minlength=len(kinds))
+            if ((visible - hidden) < MIN_VISIBLE * np.array(full_areas)).any():
+                continue  # would hide too much of an earlier object
+            break
+        else:
             continue
-        colour = rng.uniform(0, 255, 3)
+        below = image[mask].mean(0)
+        for _try in range(_PLACEMENT_TRIES):
+            colour = rng.uniform(0, 255, 3)
+            if np.linalg.norm(colour - below) >= MIN_CONTRAST:
+                break
         image[mask] = _textured(rng, (size, size), colour, 30)[mask]
         owner[mask] = len(kinds)
         kinds.append(kind)
-    things = [(k, owner == i) for i, k in enumerate(kinds)]
-    things = [(k, m) for k, m in things if m.sum() >= MIN_AREA]
+        full_areas.append(full_area)
+    things = [(k, owner == i, int(a))
+              for i, (k, a) in enumerate(zip(kinds, full_areas))]
+    things = [t for t in things if t[1].sum() >= MIN_AREA]
     return np.clip(image, 0, 255).astype(np.uint8), stuff, things
 
 
@@ -163,7 +201,7 @@ def write_split(root: str, split: str, num_images: int, seed: int,
         semantic = np.full((size, size), 255, np.uint8)
         segments = []
         covered = np.zeros((size, size), bool)
-        for kind, mask in things:
+        for kind, mask, _ in things:
             covered |= mask
         next_id = 1
         for s in range(len(STUFF_CLASSES)):
@@ -173,7 +211,7 @@ def write_split(root: str, split: str, num_images: int, seed: int,
             label = len(THING_CLASSES) + s
             segments.append((next_id, label, mask))
             next_id += 1
-        for kind, mask in things:
+        for kind, mask, _ in things:
             segments.append((next_id, kind, mask))
             next_id += 1
         info = []
@@ -209,7 +247,7 @@ def generate(root: str, splits: Dict[str, int] = None, size: int = 128,
              force: bool = False) -> bool:
     """Write the dataset unless it is already complete; True if written."""
     splits = splits or dict(train=400, val=100)
-    stamp = osp.join(root, f'.complete_{size}_' + '_'.join(
+    stamp = osp.join(root, f'.complete_v{GENERATOR_VERSION}_{size}_' + '_'.join(
         f'{k}{v}' for k, v in sorted(splits.items())))
     if osp.exists(stamp) and not force:
         return False

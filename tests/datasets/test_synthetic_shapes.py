@@ -120,3 +120,26 @@ def test_mmdet_reads_it_and_metrics_score_ground_truth_as_perfect(root):
     assert pq.evaluate(len(dataset))['coco_panoptic/PQ'] == pytest.approx(100)
     assert ap.evaluate(len(dataset))['coco/segm_mAP'] == pytest.approx(1.0)
     assert iou.evaluate(len(dataset))['mIoU'] == pytest.approx(100)
+
+
+def test_things_stay_recognisable_yet_overlap_and_touch_the_border():
+    """Every annotated thing keeps MIN_VISIBLE of its shape in view and stands
+    out from the stuff around it; objects still occlude each other and are
+    cut by the border (so the task is not trivial)."""
+    from m2f_mm.datasets.synthetic_shapes import (MIN_AREA, MIN_CONTRAST,
+                                                  MIN_VISIBLE, make_scene)
+    occluded = cut = 0
+    for seed in range(60):
+        image, stuff, things = make_scene(seed)
+        for kind, mask, full_area in things:
+            visible = int(mask.sum())
+            assert visible >= max(MIN_AREA, MIN_VISIBLE * full_area)
+            cut += visible < full_area and mask[[0, -1]].any() | mask[:, [0, -1]].any()
+            occluded += visible < full_area and not (mask[[0, -1]].any() or mask[:, [0, -1]].any())
+            # the object's colour against the stuff just outside it
+            ring = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5))) > 0
+            ring &= ~np.any([m for _, m, _ in things], axis=0)
+            if ring.sum() >= 10:
+                diff = image[mask].mean(0) - image[ring].mean(0)
+                assert np.linalg.norm(diff) > MIN_CONTRAST / 2
+    assert occluded >= 10 and cut >= 10
