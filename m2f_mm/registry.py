@@ -38,4 +38,5 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope=SCOPE)
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE,
                    locations=['m2f_mm.evaluation'])
 #: Runner hooks.
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE)
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE,
+                 locations=['m2f_mm.engine'])

@@ -1,0 +1,4 @@
+"""Runner hooks."""
+from .hooks import CropPretrainHook
+
+__all__ = ['CropPretrainHook']
