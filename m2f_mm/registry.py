@@ -38,5 +38,4 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope=SCOPE)
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE,
                    locations=['m2f_mm.evaluation'])
 #: Runner hooks.
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE,
-                 locations=['m2f_mm.engine'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE)

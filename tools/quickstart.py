@@ -6,9 +6,7 @@
 1. writes the synthetic shapes scenes to data/shapes/ (once; COCO panoptic,
    COCO instances and semantic PNGs),
 2. trains the quickstart Mask2Former with tools/train.py (progress and ETA in
-   the log): its ResNet-18 starts from scratch, is first pre-trained for
-   ~90 s as a classifier of the training things' crops (CropPretrainHook),
-   then the whole model trains, validating PQ as it goes,
+   the log), validating PQ as it goes,
 3. evaluates the last checkpoint with tools/test.py: PQ (mmdet's
    CocoPanopticMetric), mask AP (CocoMetric) and mIoU (mmseg's IoU) from one
    model, and saves overlay pictures of the val predictions,

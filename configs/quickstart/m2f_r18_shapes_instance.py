@@ -12,6 +12,5 @@ model = dict(
     backbone={{_base_.quickstart.backbone}},
     head={{_base_.quickstart.head}},
     test_cfg=dict(panoptic_on=False, instance_on=True))
-custom_hooks = [{{_base_.quickstart.pretrain}}]  # backbone pre-training
 default_hooks = dict(logger=dict(interval=25),  # ETA every 25 iterations
                      checkpoint=dict(interval=500))

@@ -15,6 +15,5 @@ model = dict(
     head={{_base_.quickstart.head}},
     test_cfg=dict(panoptic_on=True, instance_on=True, semantic_on=True))
 train_dataloader = dict(batch_size=4)
-custom_hooks = [{{_base_.quickstart.pretrain}}]  # backbone pre-training
 default_hooks = dict(logger=dict(interval=25),  # ETA every 25 iterations
                      checkpoint=dict(interval=500))

@@ -4,14 +4,11 @@ synthetic scenes."""
 
 def data_options(task, root):
     """--cfg-options pointing a quickstart config's loaders and evaluators at
-    the synthetic scenes in ``root`` (a fresh clone has no data/shapes), and
-    cutting the panoptic/instance configs' crop pre-training to 3 steps."""
+    the synthetic scenes in ``root`` (a fresh clone has no data/shapes)."""
     loaders = ['train_dataloader', 'val_dataloader', 'test_dataloader']
     options = [f'{loader}.dataset.data_root={root}' for loader in loaders]
     options += [f'{loader}.num_workers=0' for loader in loaders]
     options += [f'{loader}.persistent_workers=False' for loader in loaders]
-    if task in ('panoptic', 'instance'):
-        options += ['custom_hooks.0.steps=3', 'custom_hooks.0.batch_size=4']
     for evaluator in ('val_evaluator', 'test_evaluator'):
         if task == 'panoptic':
             options += [

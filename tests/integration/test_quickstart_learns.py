@@ -39,7 +39,6 @@ def test_short_training_reaches_pq_floor(tmp_path):
     cfg.param_scheduler[1].milestones = [ITERS]
     cfg.default_hooks.checkpoint.interval = ITERS
     cfg.randomness = dict(seed=SEED)
-    cfg.custom_hooks = []  # the floor is Mask2Former's own learning
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.val_loop.run()

@@ -1,9 +1,7 @@
 # The quickstart model's parts, scaled to the 128 px synthetic scenes: a
 # ResNet-18 trained from scratch and a narrow head. Picked by the quickstart
 # configs with backbone={{_base_.quickstart.backbone}} and
-# head={{_base_.quickstart.head}} (panoptic, instance and semantic alike), and
-# the crop pre-training of the backbone by custom_hooks=[{{_base_.quickstart.pretrain}}]
-# (panoptic and instance: it needs the things' boxes).
+# head={{_base_.quickstart.head}} (panoptic, instance and semantic alike).
 _num_points = 1024  # 128 px scenes: mask logits are 32 x 32
 _class_weight = 5.0  # CE weight and its match cost; 2.0 (COCO) left things unlabelled
 quickstart = dict(
@@ -31,9 +29,4 @@ quickstart = dict(
                     dict(type='ClassProbCost', weight=_class_weight),
                     dict(type='PointBCECost', weight=5.0),
                     dict(type='PointDiceCost', weight=5.0)
-                ]))),
-    # before Mask2Former training: ~90 s as a classifier of 64 px crops of
-    # the training things (the paper's backbones come pre-trained; ours
-    # learns its shape features here, from the same training split)
-    pretrain=dict(type='m2f_mm.CropPretrainHook', crop_size=64, steps=300,
-                  batch_size=32, lr=1e-3))
+                ]))))

@@ -1,4 +1,0 @@
-"""Runner hooks."""
-from .hooks import CropPretrainHook
-
-__all__ = ['CropPretrainHook']

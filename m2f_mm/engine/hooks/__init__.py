@@ -1,4 +1,0 @@
-"""Runner hooks."""
-from .crop_pretrain_hook import CropPretrainHook
-
-__all__ = ['CropPretrainHook']
