@@ -121,9 +121,10 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
 
     Objects overlap and are cut by the border, but each keeps at least
     ``MIN_VISIBLE`` of its shape in view (a placement that would hide more of
-    itself or of an earlier object is drawn again), and its colour differs
-    from the background under it by at least ``MIN_CONTRAST``: every
-    annotated thing can be told by its shape.
+    itself or of an earlier object is drawn again, up to ``_PLACEMENT_TRIES``
+    times, else the object is left out), and its colour is drawn again (up to
+    ``_PLACEMENT_TRIES`` times) until it differs from the background under it
+    by at least ``MIN_CONTRAST``: annotated things can be told by their shape.
 
     Returns:
         image (H, W, 3) uint8 BGR; stuff (H, W) stuff index per pixel;
@@ -141,6 +142,7 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
     margin = 40  # > 0.3 x the largest diameter + its largest radius (22)
     inside = (slice(margin, margin + size), ) * 2
     for _ in range(int(rng.integers(2, max_objects + 1))):
+        visible = np.bincount(owner[owner >= 0], minlength=len(kinds))  # per earlier object
         for _try in range(_PLACEMENT_TRIES):
             kind = int(rng.integers(len(THING_CLASSES)))
             full = _shape_mask(rng, kind, rng.uniform(8, 40), size, margin)
@@ -150,7 +152,6 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
                 continue  # mostly outside the image
             hidden = np.bincount(owner[mask & (owner >= 0)],
                                  minlength=len(kinds))
-            visible = np.bincount(owner[owner >= 0], minlength=len(kinds))
             if ((visible - hidden) < MIN_VISIBLE * np.array(full_areas)).any():
                 continue  # would hide too much of an earlier object
             break

@@ -134,8 +134,9 @@ def test_things_stay_recognisable_yet_overlap_and_touch_the_border():
         for kind, mask, full_area in things:
             visible = int(mask.sum())
             assert visible >= max(MIN_AREA, MIN_VISIBLE * full_area)
-            cut += visible < full_area and mask[[0, -1]].any() | mask[:, [0, -1]].any()
-            occluded += visible < full_area and not (mask[[0, -1]].any() or mask[:, [0, -1]].any())
+            at_border = mask[[0, -1]].any() or mask[:, [0, -1]].any()
+            cut += visible < full_area and at_border
+            occluded += visible < full_area and not at_border
             # the object's colour against the stuff just outside it
             ring = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5))) > 0
             ring &= ~np.any([m for _, m, _ in things], axis=0)

@@ -5,8 +5,7 @@ time matches the quickstart's training time), and print its val PQ.
     python tools/analysis/quickstart_mmdet_reference.py --iters N
         [--work-dir work_dirs/quickstart_mmdet]
 
-mmdet's model has no semantic output, so mIoU is not
-computed for it.
+mmdet's model has no semantic output, so mIoU is not computed for it.
 """
 import argparse
 import time
