@@ -45,3 +45,20 @@ def test_module_paths_agree():
     finally:
         da.DENSE_MAX_ELEMENTS = limit
     torch.testing.assert_close(dense, sampled, atol=1e-5, rtol=1e-5)
+
+
+def test_dense_path_runs_under_cpu_autocast_close_to_float32():
+    """Mixed precision: under bf16 autocast the values are bf16 and the
+    attention weights float32 (softmax); the dense path used to fail in
+    scatter_add on the dtype mismatch."""
+    torch.manual_seed(0)
+    attn = DeformableAttention(16, 2, 3, 2)
+    attn.init_weights()
+    num_value = sum(h * w for h, w in SHAPES)
+    query = torch.randn(2, num_value, 16)
+    args = (torch.randn(1, num_value, 16), reference_points_of(SHAPES, 'cpu'),
+            torch.tensor(SHAPES), torch.tensor([0, 60, 75]))
+    full = attn(query, *args)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        mixed = attn(query, *args)
+    torch.testing.assert_close(mixed.float(), full, atol=0.1, rtol=0.05)

@@ -58,7 +58,7 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
     index = torch.cat(indices, -1).transpose(1, 2)  # (B, heads, Nq, 4LP)
     contrib = torch.cat(contribs, -1).transpose(1, 2)
     matrix = value.new_zeros(batch, heads, num_query, num_value).scatter_add(
-        -1, index, contrib)  # (B, heads, Nq, S)
+        -1, index, contrib.to(value.dtype))  # (B, heads, Nq, S)
     out = matrix @ value.transpose(1, 2)  # (B, heads, Nq, d)
     return out.transpose(1, 2).reshape(batch, num_query, heads * dims)
 
