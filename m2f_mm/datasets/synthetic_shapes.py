@@ -116,7 +116,8 @@ def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
 
 
 def make_scene(seed: int, size: int = 128, max_objects: int = 7
-               ) -> Tuple[np.ndarray, np.ndarray, List[Tuple[int, np.ndarray]]]:
+               ) -> Tuple[np.ndarray, np.ndarray,
+                          List[Tuple[int, np.ndarray, int]]]:
     """One scene.
 
     Objects overlap and are cut by the border, but each keeps at least
@@ -142,7 +143,8 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
     margin = 40  # > 0.3 x the largest diameter + its largest radius (22)
     inside = (slice(margin, margin + size), ) * 2
     for _ in range(int(rng.integers(2, max_objects + 1))):
-        visible = np.bincount(owner[owner >= 0], minlength=len(kinds))  # per earlier object
+        # visible pixels of each earlier object
+        visible = np.bincount(owner[owner >= 0], minlength=len(kinds))
         for _try in range(_PLACEMENT_TRIES):
             kind = int(rng.integers(len(THING_CLASSES)))
             full = _shape_mask(rng, kind, rng.uniform(8, 40), size, margin)

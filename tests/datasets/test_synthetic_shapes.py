@@ -131,6 +131,7 @@ def test_things_stay_recognisable_yet_overlap_and_touch_the_border():
     occluded = cut = 0
     for seed in range(60):
         image, stuff, things = make_scene(seed)
+        any_thing = np.any([m for _, m, _ in things], axis=0)
         for kind, mask, full_area in things:
             visible = int(mask.sum())
             assert visible >= max(MIN_AREA, MIN_VISIBLE * full_area)
@@ -139,7 +140,7 @@ def test_things_stay_recognisable_yet_overlap_and_touch_the_border():
             occluded += visible < full_area and not at_border
             # the object's colour against the stuff just outside it
             ring = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5))) > 0
-            ring &= ~np.any([m for _, m, _ in things], axis=0)
+            ring &= ~any_thing
             if ring.sum() >= 10:
                 diff = image[mask].mean(0) - image[ring].mean(0)
                 assert np.linalg.norm(diff) > MIN_CONTRAST / 2

@@ -26,22 +26,27 @@ def test_dense_sampling_equals_mmcv_pytorch_path_with_gradients():
         torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
 
 
-def test_module_paths_agree():
-    import m2f_mm.models.layers.deformable_attention as da
+def _module_and_inputs():
+    """A seeded module over SHAPES, its queries and the other forward args
+    (position, reference points, spatial shapes, level starts)."""
     torch.manual_seed(0)
     attn = DeformableAttention(16, 2, 3, 2)
     attn.init_weights()
     num_value = sum(h * w for h, w in SHAPES)
     query = torch.randn(2, num_value, 16)
-    pos = torch.randn(1, num_value, 16)
-    shapes = torch.tensor(SHAPES)
-    start = torch.tensor([0, 60, 75])
-    ref_points = reference_points_of(SHAPES, 'cpu')
-    dense = attn(query, pos, ref_points, shapes, start)
+    args = (torch.randn(1, num_value, 16), reference_points_of(SHAPES, 'cpu'),
+            torch.tensor(SHAPES), torch.tensor([0, 60, 75]))
+    return attn, query, args
+
+
+def test_module_paths_agree():
+    import m2f_mm.models.layers.deformable_attention as da
+    attn, query, args = _module_and_inputs()
+    dense = attn(query, *args)
     limit = da.DENSE_MAX_ELEMENTS
     try:
         da.DENSE_MAX_ELEMENTS = 0  # force mmcv's grid_sample path
-        sampled = attn(query, pos, ref_points, shapes, start)
+        sampled = attn(query, *args)
     finally:
         da.DENSE_MAX_ELEMENTS = limit
     torch.testing.assert_close(dense, sampled, atol=1e-5, rtol=1e-5)
@@ -51,13 +56,7 @@ def test_dense_path_runs_under_cpu_autocast_close_to_float32():
     """Mixed precision: under bf16 autocast the values are bf16 and the
     attention weights float32 (softmax); the dense path used to fail in
     scatter_add on the dtype mismatch."""
-    torch.manual_seed(0)
-    attn = DeformableAttention(16, 2, 3, 2)
-    attn.init_weights()
-    num_value = sum(h * w for h, w in SHAPES)
-    query = torch.randn(2, num_value, 16)
-    args = (torch.randn(1, num_value, 16), reference_points_of(SHAPES, 'cpu'),
-            torch.tensor(SHAPES), torch.tensor([0, 60, 75]))
+    attn, query, args = _module_and_inputs()
     full = attn(query, *args)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         mixed = attn(query, *args)
