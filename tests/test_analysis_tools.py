@@ -5,6 +5,7 @@ import sys
 
 import cv2
 import numpy as np
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -43,3 +44,21 @@ def test_browse_dataset_draws_the_ground_truth(tmp_path):
     # masks and labels drawn over the picture (flip or not)
     assert min(np.abs(drawn.astype(int) - raw).mean(),
                np.abs(drawn.astype(int) - raw[:, ::-1]).mean()) > 5
+
+
+def test_fpn_reference_changes_only_the_segmentor_head():
+    from quickstart_fpn_reference import CONFIG, fpn_reference_config
+    quick = Config.fromfile(osp.join(ROOT, CONFIG))
+    cfg = fpn_reference_config(osp.join(ROOT, CONFIG))
+    # a fair baseline: same backbone, data, schedule and metric
+    assert cfg.model.backbone == quick.model.backbone
+    assert cfg.model.data_preprocessor == quick.model.data_preprocessor
+    for key in ('train_dataloader', 'val_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg', 'val_evaluator'):
+        assert cfg[key] == quick[key], key
+    init_default_scope('m2f_mm')
+    model = MODELS.build(cfg.model).eval()
+    assert not any('M2F' in type(m).__name__ for m in model.modules())
+    with torch.no_grad():
+        logits = model(torch.randn(2, 3, 128, 128), mode='tensor')
+    assert logits.shape == (2, 8, 32, 32)  # 8 classes at the FPN's 1/4
