@@ -15,10 +15,10 @@ import argparse
 import time
 
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401  (safe checkpoints)
+from quickstart_schedule import rescale_schedule  # same folder
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_semantic.py'
 FPN_CHANNELS = 128  # the quickstart head's width
@@ -60,12 +60,8 @@ def main():
     args = parser.parse_args()
     cfg = fpn_reference_config()
     if args.iters is not None:
-        decay_at = cfg.param_scheduler[1].milestones[0] / cfg.train_cfg.max_iters
-        cfg.train_cfg.max_iters = args.iters
-        cfg.param_scheduler[1].end = args.iters
-        cfg.param_scheduler[1].milestones = [int(args.iters * decay_at)]
+        rescale_schedule(cfg, args.iters)
     cfg.work_dir = args.work_dir
-    init_default_scope(cfg.get('default_scope', 'm2f_mm'))
     start = time.time()
     Runner.from_cfg(cfg).train()
     print(f'Semantic FPN, {cfg.train_cfg.max_iters} iterations, '

@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401  (safe checkpoints)
 from benchmark_train_step import mmdet_equivalent  # same folder
+from quickstart_schedule import rescale_schedule
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
 
@@ -46,11 +47,8 @@ def main():
     cfg.optim_wrapper.paramwise_cfg.custom_keys = {
         'query_embed': dict(decay_mult=0.0), 'query_feat': dict(decay_mult=0.0),
         'level_embed': dict(decay_mult=0.0)}
-    decay_at = cfg.param_scheduler[1].milestones[0] / cfg.train_cfg.max_iters
-    cfg.train_cfg.max_iters = args.iters
+    rescale_schedule(cfg, args.iters)
     cfg.train_cfg.val_interval = args.iters
-    cfg.param_scheduler[1].end = args.iters
-    cfg.param_scheduler[1].milestones = [int(args.iters * decay_at)]  # same share
     cfg.work_dir = args.work_dir
     cfg = Config(unscoped(cfg.to_dict()))
     cfg.default_scope = 'mmdet'
