@@ -3,8 +3,11 @@ sampling-matrix path gives the same values and gradients."""
 import torch
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
+from mmcv.ops import MultiScaleDeformableAttention
+
 from m2f_mm.models.layers.deformable_attention import (
-    DeformableAttention, deformable_sampling_dense, reference_points_of)
+    DeformableAttention, FeatureLevels, deformable_sampling_dense,
+    reference_points_of)
 
 SHAPES = [(6, 10), (3, 5), (2, 3)]
 
@@ -35,8 +38,44 @@ def _module_and_inputs():
     num_value = sum(h * w for h, w in SHAPES)
     query = torch.randn(2, num_value, 16)
     args = (torch.randn(1, num_value, 16), reference_points_of(SHAPES, 'cpu'),
-            torch.tensor(SHAPES), torch.tensor([0, 60, 75]))
+            FeatureLevels.of(SHAPES, 'cpu'))
     return attn, query, args
+
+
+def test_feature_levels_layout():
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    assert levels.shapes == tuple(SHAPES)
+    assert levels.spatial_shapes.tolist() == [list(s) for s in SHAPES]
+    assert levels.level_start_index.tolist() == [0, 60, 75]
+
+
+def test_same_parameters_init_and_function_as_mmcv_module():
+    """Same parameter names (checkpoint keys), the same initial weights
+    from the same seed, and the same output as mmcv's module."""
+    attn, query, (pos, ref_points, levels) = _module_and_inputs()
+    torch.manual_seed(0)
+    ours = DeformableAttention(16, 2, 3, 2)
+    torch.manual_seed(0)
+    theirs = MultiScaleDeformableAttention(16, 2, 3, 2, dropout=0.0,
+                                           batch_first=True)
+    assert ours.state_dict().keys() == theirs.state_dict().keys()
+    for key, value in theirs.state_dict().items():
+        assert torch.equal(ours.state_dict()[key], value), key
+    torch.manual_seed(1)
+    theirs.init_weights()
+    torch.manual_seed(1)
+    ours.init_weights()
+    for key, value in theirs.state_dict().items():
+        assert torch.equal(ours.state_dict()[key], value), key
+    with torch.no_grad():  # non-trivial offsets and attention weights
+        for p in theirs.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    ours.load_state_dict(theirs.state_dict())
+    expected = theirs(query, query_pos=pos, reference_points=ref_points,
+                      spatial_shapes=levels.spatial_shapes,
+                      level_start_index=levels.level_start_index)
+    torch.testing.assert_close(ours(query, pos, ref_points, levels), expected,
+                               atol=1e-5, rtol=1e-5)
 
 
 def test_module_paths_agree():

@@ -11,6 +11,7 @@ from mmdet.structures.mask import BitmapMasks
 from mmengine.config import Config
 from mmengine.structures import InstanceData, PixelData
 
+from m2f_mm.models.segmentors import image_targets
 from m2f_mm.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -21,6 +22,12 @@ QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
 @pytest.fixture(scope='module')
 def detector():
     return MODELS.build(Config.fromfile(QUICKSTART).model)
+
+
+def _targets(detector, sample):
+    return image_targets(sample, num_things=detector.num_things,
+                         num_classes=detector.num_classes,
+                         ignore_index=detector.ignore_index, device='cpu')
 
 
 def _sample(thing_labels, sem):
@@ -40,7 +47,7 @@ def test_things_then_one_mask_per_stuff_class(detector):
     sem[4:, :] = 5  # sky
     sem[6:, 4:] = 7  # water
     sem[0, :] = 2  # a thing's pixels are not stuff
-    labels, masks = detector.targets_of(_sample([2, 4], sem), 'cpu')
+    labels, masks = _targets(detector, _sample([2, 4], sem))
     assert labels.tolist() == [2, 4, 5, 7]
     assert masks.shape == (4, 8, 8)
     assert torch.equal(masks[2], torch.from_numpy(sem == 5))
@@ -50,11 +57,11 @@ def test_things_then_one_mask_per_stuff_class(detector):
 def test_a_thing_label_beyond_the_things_is_refused(detector):
     with pytest.raises(ValueError, match='000007.jpg.*thing label 5.*'
                        'num_things_classes=5'):
-        detector.targets_of(_sample([1, 5], np.full((8, 8), 255)), 'cpu')
+        _targets(detector, _sample([1, 5], np.full((8, 8), 255)))
 
 
 def test_a_semantic_label_beyond_the_classes_is_refused(detector):
     sem = np.full((8, 8), 6, np.int64)
     sem[0, 0] = 11
     with pytest.raises(ValueError, match='000007.jpg.*semantic label 11.*= 8'):
-        detector.targets_of(_sample([0], sem), 'cpu')
+        _targets(detector, _sample([0], sem))

@@ -105,13 +105,14 @@ def test_panoptic_and_instance_outputs_match(twins):
     ref.panoptic_fusion_head.test_cfg.update(object_mask_thr=0.2, iou_thr=0.5,
                                              max_per_image=40)
     from m2f_mm.models.segmentors import InferenceConfig
-    ours.infer_cfg = InferenceConfig(panoptic_on=True, instance_on=True,
-                                     object_mask_thr=0.2, overlap_thr=0.5,
-                                     max_per_image=40)
+    infer_cfg = InferenceConfig(panoptic_on=True, instance_on=True,
+                                object_mask_thr=0.2, overlap_thr=0.5,
+                                max_per_image=40)
     # instance scores are compared at 1e-5: same attention arithmetic as mmdet
     with torch.no_grad(), grid_sample_attention():
         ref_out = ref.predict(inputs, clone_samples(samples))
-        out = ours.predict(inputs, clone_samples(samples))
+        out = ours.predict(inputs, clone_samples(samples),
+                           infer_cfg=infer_cfg)
     kept, worst = 0, 0.
     for a, b in zip(out, ref_out):
         pa, pb = a.pred_panoptic_seg.sem_seg[0], b.pred_panoptic_seg.sem_seg[0]

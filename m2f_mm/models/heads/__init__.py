@@ -1,6 +1,5 @@
-"""Query heads: the Mask2Former head and its mmseg decode-head face."""
-from .m2f_decode_head import M2FDecodeHead
+"""The Mask2Former head: queries, prediction heads and loss wiring."""
 from .m2f_head import M2FHead
 from .mask_predictions import MaskPredictions
 
-__all__ = ['M2FDecodeHead', 'M2FHead', 'MaskPredictions']
+__all__ = ['M2FHead', 'MaskPredictions']

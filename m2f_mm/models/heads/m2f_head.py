@@ -1,6 +1,6 @@
 """The Mask2Former head: pixel decoder, masked-attention decoder, and the
 class / mask predictions after the queries and after every layer (paper Sec. 3)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -47,20 +47,18 @@ class M2FHead(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.num_classes = num_classes
-        self.num_queries = num_queries
         self.pixel_decoder = MODELS.build(dict(
             pixel_decoder, in_channels=in_channels, feat_channels=feat_channels,
             out_channels=mask_dims))
         self.transformer_decoder = MODELS.build(dict(transformer_decoder,
                                                      embed_dims=embed_dims))
-        self.num_levels = self.pixel_decoder.num_encoder_levels
-        self.num_heads = self.transformer_decoder.num_heads
+        num_levels = self.pixel_decoder.num_encoder_levels
         self.embed_dims = embed_dims
         project = enforce_input_proj or feat_channels != embed_dims
         self.input_projs = nn.ModuleList(
             nn.Conv2d(feat_channels, embed_dims, 1) if project else nn.Identity()
-            for _ in range(self.num_levels))
-        self.level_embed = nn.Embedding(self.num_levels, embed_dims)
+            for _ in range(num_levels))
+        self.level_embed = nn.Embedding(num_levels, embed_dims)
         self.query_feat = nn.Embedding(num_queries, embed_dims)
         self.query_pos = nn.Embedding(num_queries, embed_dims)
         self.class_head = nn.Linear(embed_dims, num_classes + 1)
@@ -70,40 +68,37 @@ class M2FHead(BaseModule):
 
     def init_weights(self) -> None:
         """Reference initialisation of the projections and decoders."""
-        super().init_weights()
+        super().init_weights()  # the decoders' own init_weights, once each
         for proj in self.input_projs:
             if isinstance(proj, nn.Conv2d):
                 caffe2_xavier_init(proj, bias=0)
-        self.pixel_decoder.init_weights()
-        self.transformer_decoder.init_weights()
 
     def _predict(self, queries: Tensor, mask_features: Tensor,
                  attn_size: Optional[Tuple[int, int]]
-                 ) -> Tuple[Tensor, Tensor, Optional[Tensor]]:
+                 ) -> Tuple[Tuple[Tensor, Tensor], Optional[Tensor]]:
         """Predictions of one set and the attention mask for the next layer.
 
         Args:
-            queries: (B, Q, C).
+            queries: (B, Q, C), after the decoder's final norm.
             mask_features: (B, D, H/4, W/4).
             attn_size: (h, w) of the next layer's feature level, or None.
 
         Returns:
-            class_logits (B, Q, K+1), mask_logits (B, Q, H/4, W/4), and
+            (class_logits (B, Q, K+1), mask_logits (B, Q, H/4, W/4)), and
             ``attend`` (B, Q, h*w) bool, True where a query may attend.
         """
-        queries = self.transformer_decoder.final_norm(queries)
         class_logits = self.class_head(queries)
         mask_embed = self.mask_mlp(queries)  # (B, Q, D)
         mask_logits = torch.einsum('bqd,bdhw->bqhw', mask_embed, mask_features)
         if attn_size is None:
-            return class_logits, mask_logits, None
+            return (class_logits, mask_logits), None
         with torch.no_grad():
             resized = F.interpolate(mask_logits, attn_size, mode='bilinear',
                                     align_corners=False)
             attend = resized.flatten(2).sigmoid() >= 0.5  # (B, Q, h*w)
             # a query whose mask is empty attends everywhere
-            attend |= ~attend.any(-1, keepdim=True)
-        return class_logits, mask_logits, attend
+            attend = attend | ~attend.any(-1, keepdim=True)
+        return (class_logits, mask_logits), attend
 
     def forward(self, feats: Sequence[Tensor]) -> MaskPredictions:
         """Predict classes and masks.
@@ -126,25 +121,11 @@ class M2FHead(BaseModule):
             memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
             sizes.append((h, w))
         queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
-        query_pos = self.query_pos.weight[None]  # (1, Q, C)
-        layers = self.transformer_decoder.layers
-        class_list: List[Tensor] = []
-        mask_list: List[Tensor] = []
-        class_logits, mask_logits, attend = self._predict(
-            queries, mask_features, sizes[0])
-        class_list.append(class_logits)
-        mask_list.append(mask_logits)
-        for i, layer in enumerate(layers):
-            level = i % self.num_levels
-            queries = layer(queries, query_pos, memories[level],
-                            memory_pos[level], attend)
-            next_size = sizes[(i + 1) % self.num_levels] if i + 1 < len(
-                layers) else None
-            class_logits, mask_logits, attend = self._predict(
-                queries, mask_features, next_size)
-            class_list.append(class_logits)
-            mask_list.append(mask_logits)
-        return MaskPredictions(class_list, mask_list)
+        predictions = self.transformer_decoder(
+            queries, self.query_pos.weight[None], memories, memory_pos, sizes,
+            lambda q, size: self._predict(q, mask_features, size))
+        class_logits, mask_logits = zip(*predictions)
+        return MaskPredictions(list(class_logits), list(mask_logits))
 
     def loss(self, feats: Sequence[Tensor], gt_labels: Sequence[Tensor],
              gt_masks: Sequence[Tensor]) -> Dict[str, Tensor]:

@@ -1,20 +1,50 @@
-"""Multi-scale deformable attention (Deformable DETR) with kernel selection."""
-from typing import Optional
+"""Multi-scale deformable attention (Deformable DETR, Sec. 4.1) and the choice
+of the kernel that samples the values."""
+import math
+from typing import NamedTuple, Sequence, Tuple
 
 import torch
-from mmcv.ops import MultiScaleDeformableAttention, get_compiling_cuda_version
+from mmcv.ops import get_compiling_cuda_version
 from mmcv.ops.multi_scale_deform_attn import (
     MultiScaleDeformableAttnFunction, multi_scale_deformable_attn_pytorch)
-from torch import Tensor
+from torch import Tensor, nn
 
 #: True when this mmcv build carries the CUDA kernel of deformable attention.
 MMCV_HAS_CUDA_KERNEL = get_compiling_cuda_version() not in ('not available', '')
-#: the dense path is used up to this many values (tokens of all levels): on
-#: 2 CPU cores it is 2.1x faster than grid_sample at 336 values, 0.85x at 756
-#: and 0.6x at 1344 (tools/analysis/benchmark_deformable_attention.py).
+#: The dense path is used up to this many values (tokens of all levels) and
+#: up to DENSE_MAX_ELEMENTS sampling-matrix elements (B * heads * queries *
+#: values). Measured crossover (2-core x86_64 CPU, forward + backward,
+#: ``python tools/analysis/benchmark_deformable_attention.py``, whose
+#: docstring keeps the figures): dense is 2.1x faster than grid_sample at 336
+#: values, 0.85x at 756 and 0.6x at 1344.
 DENSE_MAX_VALUES = 512
-#: and up to this many sampling-matrix elements (B * heads * queries * values).
 DENSE_MAX_ELEMENTS = 2**25
+#: CUDA kernel's batch chunk (mmcv's default).
+IM2COL_STEP = 64
+
+
+class FeatureLevels(NamedTuple):
+    """The flattened multi-scale layout, built once per forward.
+
+    ``shapes`` as Python ints for the paths that loop over levels, and the
+    same as tensors for mmcv's kernels, so no layer converts them again.
+    """
+
+    #: L pairs (h_l, w_l), the order the values are concatenated in.
+    shapes: Tuple[Tuple[int, int], ...]
+    #: (L, 2) long, the same pairs.
+    spatial_shapes: Tensor
+    #: (L,) long, where each level starts in the flat values.
+    level_start_index: Tensor
+
+    @classmethod
+    def of(cls, shapes: Sequence[Tuple[int, int]], device) -> 'FeatureLevels':
+        shapes = tuple((h, w) for h, w in shapes)
+        sizes = [h * w for h, w in shapes]
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        return cls(shapes,
+                   torch.as_tensor(shapes, dtype=torch.long, device=device),
+                   torch.as_tensor(starts, dtype=torch.long, device=device))
 
 
 def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
@@ -30,7 +60,7 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
 
     Args:
         value: (B, S, heads, d), S = sum(h_l * w_l).
-        spatial_shapes: L pairs (h_l, w_l).
+        spatial_shapes: L pairs (h_l, w_l) of Python ints.
         locations: (B, Nq, heads, L, P, 2) normalised (x, y).
         weights: (B, Nq, heads, L, P).
 
@@ -63,69 +93,118 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
     return out.transpose(1, 2).reshape(batch, num_query, heads * dims)
 
 
-class DeformableAttention(MultiScaleDeformableAttention):
-    """mmcv's ``MultiScaleDeformableAttention`` (same parameters and init),
-    with a forward that never crashes on a device its kernel lacks.
+def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
+                  weights: Tensor) -> Tensor:
+    """Attention-weighted bilinear samples of the values, by the fastest path
+    this device and size allow; every path computes the same function.
 
-    CUDA tensors use mmcv's CUDA kernel when this mmcv was compiled with it;
-    everything else (CPU, or CUDA with a CPU-only mmcv build) uses the
-    pure-PyTorch path. Always batch-first, no dropout, post-residual (the
-    caller adds the norm).
+    * CUDA tensors with an mmcv built with CUDA: mmcv's CUDA kernel;
+    * small inputs (CPU training sizes): :func:`deformable_sampling_dense`;
+    * otherwise mmcv's pure-PyTorch ``grid_sample`` path.
+
+    Args:
+        value: (B, S, heads, d).
+        levels: the layout of the S values.
+        locations: (B, Nq, heads, L, P, 2) normalised (x, y).
+        weights: (B, Nq, heads, L, P).
+
+    Returns:
+        (B, Nq, heads * d).
+    """
+    batch, num_value, heads, _ = value.shape
+    if value.is_cuda and MMCV_HAS_CUDA_KERNEL:
+        return MultiScaleDeformableAttnFunction.apply(
+            value, levels.spatial_shapes, levels.level_start_index, locations,
+            weights, IM2COL_STEP)
+    if (not value.is_cuda and num_value <= DENSE_MAX_VALUES and
+            batch * heads * locations.shape[1] * num_value <= DENSE_MAX_ELEMENTS):
+        return deformable_sampling_dense(value, levels.shapes, locations,
+                                         weights)
+    return multi_scale_deformable_attn_pytorch(value, levels.spatial_shapes,
+                                               locations, weights)
+
+
+class DeformableAttention(nn.Module):
+    """Multi-scale deformable attention plus residual, batch-first, no dropout
+    (the caller adds the norm).
+
+    Parameter names and initialisation are those of mmcv's
+    ``MultiScaleDeformableAttention``, so checkpoints of either load into the
+    other; the sampling itself is :func:`sample_levels`.
+
+    Args:
+        embed_dims: model width C.
+        num_heads: attention heads; C must divide evenly.
+        num_levels: feature levels L.
+        num_points: sampling points per head and level P.
     """
 
     def __init__(self, embed_dims: int, num_heads: int, num_levels: int,
                  num_points: int) -> None:
-        super().__init__(embed_dims=embed_dims, num_heads=num_heads,
-                         num_levels=num_levels, num_points=num_points,
-                         dropout=0.0, batch_first=True)
+        super().__init__()
+        if embed_dims % num_heads:
+            raise ValueError(f'embed_dims {embed_dims} is not divisible by '
+                             f'num_heads {num_heads}')
+        self.num_heads = num_heads
+        self.num_levels = num_levels
+        self.num_points = num_points
+        samples = num_heads * num_levels * num_points
+        self.sampling_offsets = nn.Linear(embed_dims, samples * 2)
+        self.attention_weights = nn.Linear(embed_dims, samples)
+        self.value_proj = nn.Linear(embed_dims, embed_dims)
+        self.output_proj = nn.Linear(embed_dims, embed_dims)
+        self.init_weights()  # as mmcv's does: same weights from the same seed
+
+    @torch.no_grad()
+    def init_weights(self) -> None:
+        """Deformable DETR's init: zero offset weights, offset biases on a
+        ring of head directions (point i at distance i + 1), uniform
+        attention, Xavier-uniform value and output projections."""
+        nn.init.zeros_(self.sampling_offsets.weight)
+        angles = torch.arange(self.num_heads, dtype=torch.float32) * (
+            2.0 * math.pi / self.num_heads)
+        directions = torch.stack([angles.cos(), angles.sin()], -1)
+        directions = directions / directions.abs().max(-1, keepdim=True)[0]
+        grid = directions.view(self.num_heads, 1, 1, 2).repeat(
+            1, self.num_levels, self.num_points, 1)  # (heads, L, P, 2)
+        grid *= torch.arange(1, self.num_points + 1,
+                             dtype=torch.float32).view(1, 1, -1, 1)
+        self.sampling_offsets.bias.copy_(grid.flatten())
+        nn.init.zeros_(self.attention_weights.weight)
+        nn.init.zeros_(self.attention_weights.bias)
+        for proj in (self.value_proj, self.output_proj):
+            nn.init.xavier_uniform_(proj.weight)
+            nn.init.zeros_(proj.bias)
 
     def forward(self, query: Tensor, query_pos: Tensor,
-                reference_points: Tensor, spatial_shapes: Tensor,
-                level_start_index: Tensor,
-                value: Optional[Tensor] = None) -> Tensor:  # type: ignore[override]
-        """Deformable attention plus residual.
+                reference_points: Tensor, levels: FeatureLevels) -> Tensor:
+        """Each query attends to the values (its own tokens) of all levels.
 
         Args:
-            query: (B, N, C) queries; also the values when ``value`` is None.
-            query_pos: (B, N, C) or (1, N, C) position embedding.
-            reference_points: (B or 1, N, 1 or L, 2) normalised (x, y).
-            spatial_shapes: (L, 2) long (h, w) of each level.
-            level_start_index: (L,) start of each level in the flat values.
-            value: (B, S, C) values, S = sum(h * w).
+            query: (B, S, C) tokens of all levels; also the values.
+            query_pos: (B or 1, S, C) position embedding.
+            reference_points: (B or 1, S, 1, 2) normalised (x, y).
+            levels: layout of the S tokens.
 
         Returns:
-            (B, N, C) ``query + attention``.
+            (B, S, C) ``query + attention``.
         """
-        identity = query
-        value = query if value is None else value
-        query = query + query_pos
         batch, num_query, _ = query.shape
-        num_value = value.shape[1]
-        heads, levels, points = self.num_heads, self.num_levels, self.num_points
-        value = self.value_proj(value).view(batch, num_value, heads, -1)
-        offsets = self.sampling_offsets(query).view(batch, num_query, heads,
-                                                    levels, points, 2)
-        weights = self.attention_weights(query).view(batch, num_query, heads,
-                                                     levels * points)
-        weights = weights.softmax(-1).view(batch, num_query, heads, levels,
-                                           points)
+        heads, num_levels, points = self.num_heads, self.num_levels, self.num_points
+        value = self.value_proj(query).view(batch, num_query, heads, -1)
+        query_with_pos = query + query_pos
+        offsets = self.sampling_offsets(query_with_pos).view(
+            batch, num_query, heads, num_levels, points, 2)
+        weights = self.attention_weights(query_with_pos).view(
+            batch, num_query, heads, num_levels * points).softmax(-1).view(
+                batch, num_query, heads, num_levels, points)
         # offsets are in pixels of each level: normalise by (w, h)
-        normalizer = spatial_shapes.flip(-1).to(offsets.dtype)  # (L, 2)
+        normalizer = levels.spatial_shapes.flip(-1).to(offsets.dtype)  # (L, 2)
         locations = (reference_points[:, :, None, :, None, :] +
                      offsets / normalizer[None, None, None, :, None, :])
-        # (B, N, heads, L, points, 2)
-        if value.is_cuda and MMCV_HAS_CUDA_KERNEL:
-            out = MultiScaleDeformableAttnFunction.apply(
-                value, spatial_shapes, level_start_index, locations, weights,
-                self.im2col_step)
-        elif (not value.is_cuda and num_value <= DENSE_MAX_VALUES
-              and batch * heads * num_query * num_value <= DENSE_MAX_ELEMENTS):
-            out = deformable_sampling_dense(value, spatial_shapes.tolist(),
-                                            locations, weights)
-        else:
-            out = multi_scale_deformable_attn_pytorch(value, spatial_shapes,
-                                                      locations, weights)
-        return identity + self.output_proj(out)  # (B, N, C)
+        # (B, S, heads, L, points, 2)
+        out = sample_levels(value, levels, locations, weights)
+        return query + self.output_proj(out)  # (B, S, C)
 
 
 def reference_points_of(spatial_shapes, device) -> Tensor:

@@ -1,7 +1,7 @@
 """One encoder layer of the pixel decoder: deformable self-attention, then FFN."""
 from torch import Tensor, nn
 
-from ..layers.deformable_attention import DeformableAttention
+from ..layers.deformable_attention import DeformableAttention, FeatureLevels
 from ..layers.ffn import FFN
 
 
@@ -25,9 +25,7 @@ class DeformableEncoderLayer(nn.Module):
         self.ffn = FFN(embed_dims, feedforward_dims)
 
     def forward(self, tokens: Tensor, pos: Tensor, reference_points: Tensor,
-                spatial_shapes: Tensor, level_start_index: Tensor) -> Tensor:
+                levels: FeatureLevels) -> Tensor:
         """(B, S, C) tokens of all levels -> (B, S, C)."""
-        tokens = self.norm(
-            self.attn(tokens, pos, reference_points, spatial_shapes,
-                      level_start_index))
+        tokens = self.norm(self.attn(tokens, pos, reference_points, levels))
         return self.ffn(tokens)

@@ -9,7 +9,8 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from m2f_mm.registry import MODELS
-from ..layers.deformable_attention import DeformableAttention, reference_points_of
+from ..layers.deformable_attention import (DeformableAttention, FeatureLevels,
+                                           reference_points_of)
 from ..layers.positional_encoding import sine_position_embedding
 from .deformable_encoder_layer import DeformableEncoderLayer
 
@@ -118,15 +119,11 @@ class DeformablePixelDecoder(BaseModule):
             shapes.append((h, w))
         tokens = torch.cat(tokens, 1)  # (B, S, C), S = sum(hw)
         pos = torch.cat(pos, 0)[None]  # (1, S, C)
-        device = tokens.device
-        spatial_shapes = torch.as_tensor(shapes, dtype=torch.long, device=device)
-        sizes = [h * w for h, w in shapes]
-        level_start_index = torch.as_tensor(
-            [0] + sizes[:-1], dtype=torch.long, device=device).cumsum(0)
-        reference_points = reference_points_of(shapes, device)  # (1, S, 1, 2)
+        levels = FeatureLevels.of(shapes, tokens.device)
+        reference_points = reference_points_of(shapes, tokens.device)  # (1, S, 1, 2)
         for layer in self.layers:
-            tokens = layer(tokens, pos, reference_points, spatial_shapes,
-                           level_start_index)
+            tokens = layer(tokens, pos, reference_points, levels)
+        sizes = [h * w for h, w in shapes]
         outs = [
             t.transpose(1, 2).reshape(batch, -1, h, w)
             for t, (h, w) in zip(tokens.split(sizes, dim=1), shapes)

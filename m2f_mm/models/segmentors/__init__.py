@@ -1,5 +1,13 @@
-"""Whole models: the mmdet-side detector (mmseg uses EncoderDecoder + M2FDecodeHead)."""
+"""The two framework faces of one model: ``M2FDetector`` (mmdet side:
+panoptic, instance and semantic outputs, mmdet's data samples and metrics)
+and ``M2FDecodeHead`` (mmseg side: a decode head of mmseg's
+``EncoderDecoder``). Both build their targets with :func:`image_targets` and
+read ``test_cfg`` as an :class:`InferenceConfig`."""
+from .inference_config import TASKS, InferenceConfig
+from .m2f_decode_head import M2FDecodeHead
 from .m2f_detector import M2FDetector
-from .test_config import InferenceConfig
+from .model_face import model_face
+from .targets import image_targets
 
-__all__ = ['M2FDetector', 'InferenceConfig']
+__all__ = ['M2FDetector', 'M2FDecodeHead', 'InferenceConfig', 'TASKS',
+           'image_targets', 'model_face']

@@ -2,7 +2,6 @@
 post-processing, returning ``DetDataSample``s as mmdet's models do."""
 from typing import Dict, List, Optional, Tuple
 
-import torch
 import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.structures import DetDataSample
@@ -12,12 +11,16 @@ from torch import Tensor
 from m2f_mm.registry import MODELS
 from ..postprocess import (instance_inference, panoptic_inference,
                            semantic_inference)
-from .test_config import InferenceConfig
+from .inference_config import TASKS, InferenceConfig
+from .targets import image_targets
 
 
 @MODELS.register_module()
 class M2FDetector(BaseDetector):
     """Mask2Former for mmdet datasets and metrics (COCO panoptic / instance).
+
+    All three tasks come from one forward; ``test_cfg`` (or a per-call
+    :class:`InferenceConfig` given to ``predict``) says which are filled in.
 
     Args:
         backbone: backbone config (e.g. ``mmdet.ResNet``).
@@ -25,6 +28,8 @@ class M2FDetector(BaseDetector):
         num_things_classes: thing classes, labels ``[0, things)``.
         num_stuff_classes: stuff classes, labels ``[things, things + stuff)``.
         neck: optional neck config between backbone and head.
+        ignore_index: ``gt_sem_seg`` label of unlabelled and padded pixels
+            (the data preprocessor's ``seg_pad_value``).
         test_cfg: :class:`InferenceConfig` fields.
         data_preprocessor: e.g. ``mmdet.DetDataPreprocessor`` padding masks
             with 0 and semantic maps with 255.
@@ -33,7 +38,7 @@ class M2FDetector(BaseDetector):
 
     def __init__(self, *, backbone: dict, head: dict, num_things_classes: int,
                  num_stuff_classes: int = 0, neck: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None,
+                 ignore_index: int = 255, test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -41,50 +46,26 @@ class M2FDetector(BaseDetector):
         self.neck = MODELS.build(neck) if neck is not None else None
         self.num_things = num_things_classes
         self.num_classes = num_things_classes + num_stuff_classes
+        self.ignore_index = ignore_index
         self.head = MODELS.build(dict(head, num_classes=self.num_classes))
         self.infer_cfg = InferenceConfig.from_cfg(test_cfg)
+
+    #: every task comes from the one forward.
+    supported_tasks = TASKS
 
     def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
         """(B, 3, H, W) -> backbone (and neck) maps, highest resolution first."""
         feats = self.backbone(batch_inputs)
         return self.neck(feats) if self.neck is not None else feats
 
-    def targets_of(self, sample: DetDataSample, device) -> Tuple[Tensor, Tensor]:
-        """(labels (M,), masks (M, H, W) bool) of one image: things from
-        ``gt_instances``, one mask per stuff class present in ``gt_sem_seg``."""
-        inst = sample.gt_instances
-        labels = inst.labels.to(device)
-        masks = inst.masks.to_tensor(dtype=torch.bool, device=device)
-        where = sample.metainfo.get('img_path', 'a training image')
-        if labels.numel() and not 0 <= int(labels.min()) <= int(
-                labels.max()) < self.num_things:
-            raise ValueError(
-                f'{where}: thing label {int(labels.max())} is outside '
-                f'0..{self.num_things - 1}: the dataset\'s classes do not '
-                f'match num_things_classes={self.num_things}')
-        if 'gt_sem_seg' not in sample or self.num_classes == self.num_things:
-            return labels, masks
-        sem = sample.gt_sem_seg.sem_seg[0].to(device)  # (H, W)
-        present = torch.unique(sem)
-        unknown = present[(present >= self.num_classes) & (present != 255)]
-        if unknown.numel():  # 255: unlabelled / padding
-            raise ValueError(
-                f'{where}: semantic label {int(unknown[0])} is outside '
-                f'0..{self.num_classes - 1} (255 = ignored): the dataset\'s '
-                'classes do not match num_things_classes + num_stuff_classes '
-                f'= {self.num_classes}')
-        stuff = present[(present >= self.num_things) & (present < self.num_classes)]
-        if masks.shape[-2:] != sem.shape and masks.shape[0] == 0:
-            masks = masks.new_zeros((0, ) + sem.shape)
-        stuff_masks = sem[None] == stuff[:, None, None]  # (S, H, W)
-        return (torch.cat([labels, stuff.to(labels.dtype)]),
-                torch.cat([masks, stuff_masks]))
-
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: List[DetDataSample]) -> Dict[str, Tensor]:
         """Set losses of all prediction sets."""
         feats = self.extract_feat(batch_inputs)
-        targets = [self.targets_of(s, batch_inputs.device)
+        targets = [image_targets(s, num_things=self.num_things,
+                                 num_classes=self.num_classes,
+                                 ignore_index=self.ignore_index,
+                                 device=batch_inputs.device)
                    for s in batch_data_samples]
         return self.head.loss(feats, [t[0] for t in targets],
                               [t[1] for t in targets])
@@ -96,11 +77,14 @@ class M2FDetector(BaseDetector):
 
     def predict(self, batch_inputs: Tensor,
                 batch_data_samples: List[DetDataSample],
-                rescale: bool = True) -> List[DetDataSample]:
+                rescale: bool = True,
+                infer_cfg: Optional[InferenceConfig] = None
+                ) -> List[DetDataSample]:
         """Fill ``pred_panoptic_seg`` / ``pred_instances`` / ``pred_sem_seg``
-        as ``test_cfg`` asks, at the original image size when ``rescale``."""
+        as ``infer_cfg`` (default: ``test_cfg``) asks, at the original image
+        size when ``rescale``."""
         preds = self.head(self.extract_feat(batch_inputs))
-        cfg = self.infer_cfg
+        cfg = infer_cfg or self.infer_cfg
         pad_h, pad_w = batch_data_samples[0].metainfo['batch_input_shape']
         all_masks = F.interpolate(preds.final_mask_logits, size=(pad_h, pad_w),
                                   mode='bilinear', align_corners=False)

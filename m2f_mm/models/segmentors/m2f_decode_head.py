@@ -1,29 +1,21 @@
-"""The Mask2Former head as a decode head of mmseg's ``EncoderDecoder``."""
-from typing import Dict, List, Sequence, Tuple
+"""The mmseg-side face: the Mask2Former head as a decode head of mmseg's
+``EncoderDecoder`` (semantic segmentation)."""
+from typing import Dict, List, Optional, Sequence
 
-import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from m2f_mm.registry import MODELS
 from ..postprocess import semantic_inference
+from .inference_config import InferenceConfig
+from .targets import image_targets
 
-
-def semantic_targets(sem_seg: Tensor, ignore_index: int
-                     ) -> Tuple[Tensor, Tensor]:
-    """One mask per class present in a label map.
-
-    Args:
-        sem_seg: (1, H, W) or (H, W) labels, ``ignore_index`` ignored.
-
-    Returns:
-        labels (M,) sorted, masks (M, H, W) bool.
-    """
-    sem_seg = sem_seg.reshape(sem_seg.shape[-2:])
-    labels = torch.unique(sem_seg)
-    labels = labels[labels != ignore_index]
-    return labels.long(), sem_seg[None] == labels[:, None, None]
+#: ``test_cfg`` keys that mmseg's ``EncoderDecoder`` reads itself.
+SEGMENTOR_TEST_KEYS = ('mode', 'crop_size', 'stride')
+#: what the semantic face computes unless ``test_cfg`` says otherwise.
+SEMANTIC_DEFAULTS = dict(panoptic_on=False, instance_on=False,
+                         semantic_on=True)
 
 
 @MODELS.register_module()
@@ -43,6 +35,10 @@ class M2FDecodeHead(BaseModule):
         init_cfg: mmengine init config.
     """
 
+    #: a semantic model: one mask per class, no instances.
+    supported_tasks = ('semantic', )
+    num_things = 0
+
     def __init__(self, *, num_classes: int, head: dict,
                  ignore_index: int = 255, align_corners: bool = False,
                  init_cfg=None) -> None:
@@ -56,14 +52,32 @@ class M2FDecodeHead(BaseModule):
     def loss(self, inputs: Sequence[Tensor], batch_data_samples: List,
              train_cfg=None) -> Dict[str, Tensor]:
         """Set losses; targets are the per-class masks of ``gt_sem_seg``."""
-        targets = [semantic_targets(s.gt_sem_seg.data, self.ignore_index)
+        targets = [image_targets(s, num_things=0, num_classes=self.num_classes,
+                                 ignore_index=self.ignore_index,
+                                 device=inputs[0].device)
                    for s in batch_data_samples]
         return self.head.loss(inputs, [t[0] for t in targets],
                               [t[1] for t in targets])
 
+    @staticmethod
+    def inference_config(test_cfg: Optional[dict]) -> InferenceConfig:
+        """The segmentor's ``test_cfg`` read as ours: unknown keys are
+        refused as on the mmdet face, and so is asking a semantic model for
+        panoptic or instance outputs."""
+        cfg = InferenceConfig.from_cfg(test_cfg, defaults=SEMANTIC_DEFAULTS,
+                                       other_keys=SEGMENTOR_TEST_KEYS)
+        if cfg.tasks != ('semantic', ):
+            raise ValueError(
+                f'test_cfg asks for {list(cfg.tasks)}: a semantic model '
+                '(mmseg EncoderDecoder + M2FDecodeHead) gives semantic '
+                'outputs only; use an M2FDetector config for panoptic or '
+                'instance outputs')
+        return cfg
+
     def predict(self, inputs: Sequence[Tensor], batch_img_metas: List[dict],
                 test_cfg=None) -> Tensor:
         """(B, K, H_pad, W_pad) semantic scores."""
+        self.inference_config(test_cfg)
         preds = self.head(inputs)
         meta = batch_img_metas[0]
         size = meta.get('pad_shape', meta['img_shape'])[:2]

@@ -1,0 +1,26 @@
+"""Which face of a built model answers for its classes and tasks."""
+from typing import Union
+
+from mmseg.models.segmentors import EncoderDecoder
+from torch import nn
+
+from .m2f_decode_head import M2FDecodeHead
+from .m2f_detector import M2FDetector
+
+
+def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
+    """The part of a built m2f_mm model that knows its class counts
+    (``num_things``, ``num_classes``) and ``supported_tasks``: the
+    ``M2FDetector`` itself, or the ``M2FDecodeHead`` of an mmseg
+    ``EncoderDecoder``.
+
+    Raises:
+        TypeError: the model is neither.
+    """
+    if isinstance(model, M2FDetector):
+        return model
+    if isinstance(model, EncoderDecoder) and isinstance(model.decode_head,
+                                                        M2FDecodeHead):
+        return model.decode_head
+    raise TypeError(f'{type(model).__name__} is not an m2f_mm model: expected '
+                    'M2FDetector or mmseg EncoderDecoder with M2FDecodeHead')
