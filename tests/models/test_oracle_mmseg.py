@@ -2,6 +2,7 @@
 oracle), same weights in: semantic scores, label maps and losses."""
 import copy
 
+import pytest
 import torch
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
@@ -110,3 +111,16 @@ def test_semantic_outputs_and_losses_match_mmseg():
         # mmdet's mask losses come out with shape (1,), ours as scalars
         torch.testing.assert_close(losses[key], ref_losses[key].reshape(()),
                                    rtol=1e-5, atol=0)
+
+
+def test_semantic_face_reads_test_cfg():
+    """The mmseg face reads the segmentor's test_cfg as the mmdet face reads
+    its own: mmseg's keys pass, a typo and a task it cannot give are refused."""
+    from m2f_mm.models.segmentors import M2FDecodeHead
+    cfg = M2FDecodeHead.inference_config(dict(mode='slide', crop_size=(8, 8),
+                                              stride=(4, 4)))
+    assert cfg.tasks == ('semantic', )
+    with pytest.raises(KeyError, match='objct_mask_thr'):
+        M2FDecodeHead.inference_config(dict(mode='whole', objct_mask_thr=0.5))
+    with pytest.raises(ValueError, match='semantic outputs only'):
+        M2FDecodeHead.inference_config(dict(mode='whole', panoptic_on=True))
