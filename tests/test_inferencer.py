@@ -161,3 +161,23 @@ def test_semantic_config_gives_semantic_only(scene, tmp_path):
     assert osp.isfile(tmp_path / '000002_semantic_overlay.jpg')
     with pytest.raises(ValueError, match='semantic model'):
         inferencer(image, task='panoptic')
+
+
+def test_overlays_use_the_config_palette(inferencer):
+    """Colours come from the dataset's palette (sky blue, grass green), not
+    a grey stand-in: on a black image each class's pixels are that class's
+    colour times the visualiser's alpha."""
+    from m2f_mm.apis.writers import SemanticWriter
+    cfg = Config.fromfile(QUICKSTART)
+    palette = cfg.test_dataloader.dataset.metainfo.palette
+    assert inferencer.meta.palette == tuple(map(tuple, palette))
+    black = np.zeros((128, 128, 3), np.uint8)
+    writer = SemanticWriter(inferencer.meta)
+    sample = inferencer._predict(black, 'black', 'semantic')
+    labels = writer.result(sample, 0.3)['sem_seg']
+    overlay = writer.draw(black, sample, 0.3).astype(float)
+    alpha = writer.visualizer.alpha
+    for label in np.unique(labels):
+        colour = np.median(overlay[labels == label], axis=0)  # BGR
+        expected = alpha * np.array(palette[label][::-1], float)
+        assert np.abs(colour - expected).max() <= 2, (label, colour)
