@@ -3,7 +3,12 @@
 _base_ = [
     '_base_/models/m2f_r50_semantic.py',
     '_base_/datasets/cityscapes_semantic.py',
-    '_base_/schedules/schedule_poly_90k.py', '_base_/semantic_runtime.py'
+    '_base_/schedules/schedule_poly_90k.py', '_base_/default_runtime.py'
 ]
-model = dict(data_preprocessor=dict(size=(512, 1024)),
-             decode_head=dict(num_classes=19))
+model = dict(
+    # ResNet with SyncBN (trainable, batch statistics) as the official
+    # Cityscapes recipes; ADE20K, COCO and Mapillary keep FrozenBN
+    backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True),
+                  norm_eval=False),
+    data_preprocessor=dict(size={{_base_.crop_size}}),
+    decode_head=dict(num_classes={{_base_.num_classes}}))

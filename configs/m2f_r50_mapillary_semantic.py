@@ -3,7 +3,7 @@
 _base_ = [
     '_base_/models/m2f_r50_semantic.py',
     '_base_/datasets/mapillary_semantic.py',
-    '_base_/schedules/schedule_poly_300k.py', '_base_/semantic_runtime.py'
+    '_base_/schedules/schedule_poly_300k.py', '_base_/default_runtime.py'
 ]
-model = dict(data_preprocessor=dict(size=(1024, 1024)),
-             decode_head=dict(num_classes=65))
+model = dict(data_preprocessor=dict(size={{_base_.crop_size}}),
+             decode_head=dict(num_classes={{_base_.num_classes}}))

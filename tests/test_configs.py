@@ -69,6 +69,45 @@ def test_config_builds_and_steps(path):
     assert cfg.train_cfg.max_iters > 0 and cfg.optim_wrapper.optimizer.lr > 0
 
 
+def _dataset_meta(cfg):
+    """Class names of the config's test dataset: its ``metainfo``, else its
+    class's ``METAINFO``."""
+    from m2f_mm.registry import DATASETS
+    dataset = cfg.test_dataloader.dataset
+    while 'pipeline' not in dataset:  # wrappers
+        dataset = dataset.dataset
+    if dataset.get('metainfo'):
+        return dataset.metainfo
+    name = dataset.type
+    if dataset.get('_scope_') and '.' not in name:
+        name = f"{dataset['_scope_']}.{name}"
+    return DATASETS.get(name).METAINFO
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_class_counts_come_from_the_dataset(path):
+    """The model's class counts are the dataset's (one fact, set in the
+    dataset base), and the visualiser is the one of the model's face."""
+    cfg = _load(path)
+    meta = _dataset_meta(cfg)
+    if meta.get('classes') is None:
+        pytest.skip('this dataset reads its classes from the annotation file')
+    if cfg.model.type == 'M2FDetector':
+        things = len(meta.get('thing_classes', meta['classes']))
+        stuff = len(meta.get('stuff_classes', ()))
+        assert (cfg.model.num_things_classes,
+                cfg.model.num_stuff_classes) == (things, stuff)
+        assert cfg.visualizer.type == 'mmdet.DetLocalVisualizer'
+    else:
+        assert cfg.model.decode_head.num_classes == len(meta['classes'])
+        assert cfg.visualizer.type == 'mmseg.SegLocalVisualizer'
+
+
+def test_coco_instance_reports_box_and_mask_ap():
+    cfg = _load(osp.join(ROOT, 'configs', 'm2f_r50_coco_instance.py'))
+    assert cfg.test_evaluator.metric == ['bbox', 'segm']
+
+
 @pytest.fixture(scope='module')
 def scenes(tmp_path_factory):
     """A few synthetic scenes and one item per annotation kind."""

@@ -1,4 +1,5 @@
-# Runtime shared by every m2f_mm config (mmdet's defaults, our scope).
+# Runtime shared by every m2f_mm config, both faces (mmdet's defaults, our
+# scope). The visualiser comes with the model base of each face.
 default_scope = 'm2f_mm'  # bare type names are ours; mmdet/mmseg ones take 'mmdet.'/'mmseg.'
 custom_imports = dict(imports=['m2f_mm'], allow_failed_imports=False)  # registers our classes
 default_hooks = dict(
@@ -9,14 +10,11 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=5000, by_epoch=False,
                     save_last=True, max_keep_ckpts=3),  # resumable
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmdet.DetVisualizationHook'))
+    visualization=dict(type='M2FVisualizationHook'))  # either face's visualiser
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]  # scalars.json in the work dir
-visualizer = dict(type='mmdet.DetLocalVisualizer', vis_backends=vis_backends,
-                  name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
 load_from = None  # a checkpoint to start from

@@ -5,15 +5,13 @@
 # for the recipes tried.
 _base_ = [
     '../_base_/models/m2f_r50.py', '../_base_/datasets/shapes_panoptic.py',
-    '../_base_/schedules/schedule_quickstart.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_quickstart.py',
     '../_base_/models/quickstart_parts.py'
 ]
 model = dict(
-    num_things_classes=5,
-    num_stuff_classes=3,
+    num_things_classes={{_base_.num_things_classes}},
+    num_stuff_classes={{_base_.num_stuff_classes}},
     backbone={{_base_.quickstart.backbone}},
     head={{_base_.quickstart.head}},
     test_cfg=dict(panoptic_on=True, instance_on=True, semantic_on=True))
 train_dataloader = dict(batch_size=4)
-default_hooks = dict(logger=dict(interval=25),  # ETA every 25 iterations
-                     checkpoint=dict(interval=500))

@@ -4,11 +4,10 @@ _base_ = [
     '../_base_/models/m2f_r50_semantic.py',
     '../_base_/datasets/shapes_semantic.py',
     '../_base_/schedules/schedule_quickstart.py',
-    '../_base_/semantic_runtime.py', '../_base_/models/quickstart_parts.py'
+    '../_base_/models/quickstart_parts.py'
 ]
 model = dict(
     data_preprocessor=dict(size=None, size_divisor=32),  # whole 128 px scenes
     backbone={{_base_.quickstart.backbone}},
-    decode_head=dict(num_classes=8, head={{_base_.quickstart.head}}))
-default_hooks = dict(logger=dict(interval=25),  # ETA every 25 iterations
-                     checkpoint=dict(interval=500))
+    decode_head=dict(num_classes={{_base_.num_classes}},
+                     head={{_base_.quickstart.head}}))

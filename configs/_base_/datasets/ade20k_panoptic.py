@@ -5,6 +5,8 @@
 # Transforms are named as in mmdet's configs: these datasets build in mmdet's
 # scope (`_scope_='mmdet'`, set by mmdet's base for val/test).
 _base_ = ['mmdet::_base_/datasets/ade20k_panoptic.py']
+num_things_classes = 100  # mmdet's ADE20KPanopticDataset; the model's
+num_stuff_classes = 50  # class counts come from here
 data_root = 'data/ADEChallengeData2016/'  # as mmdet's
 crop_size = (640, 640)
 train_pipeline = [

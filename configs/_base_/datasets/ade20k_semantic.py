@@ -4,6 +4,7 @@
 # Transforms are named as in mmseg's configs: these datasets build in mmseg's
 # scope (`_scope_='mmseg'`, set by mmseg's base).
 _base_ = ['mmseg::_base_/datasets/ade20k.py']
+num_classes = 150  # mmseg's ADE20KDataset; the model takes its class count from here
 crop_size = (512, 512)  # 640 for Swin-L (its config)
 train_pipeline = [
     dict(type='LoadImageFromFile'),

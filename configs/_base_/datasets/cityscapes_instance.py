@@ -5,6 +5,8 @@
 # Transforms are named as in mmdet's configs: these datasets build in mmdet's
 # scope (`_scope_='mmdet'`, set by mmdet's base for val/test).
 _base_ = ['mmdet::_base_/datasets/cityscapes_instance.py']
+num_things_classes = 8  # mmdet's CityscapesDataset; the model's
+num_stuff_classes = 0  # class counts come from here
 data_root = 'data/cityscapes/'  # as mmdet's
 crop_size = (1024, 512)  # mmdet's RandomCrop takes (w, h): 512 x 1024 crops
 train_pipeline = [

@@ -2,6 +2,8 @@
 # createPanopticImgs writes it, read by our CityscapesPanopticDataset and
 # scored by cityscapesscripts' PQ (PanopticJsonMetric) and mIoU^pan; the
 # paper's 512 x 1024 crops, whole 1024 x 2048 test images.
+num_things_classes = 8  # our CityscapesPanopticDataset; the model's
+num_stuff_classes = 11  # class counts come from here
 dataset_type = 'CityscapesPanopticDataset'
 data_root = 'data/cityscapes/'
 crop_size = (1024, 512)  # mmdet's RandomCrop takes (w, h): 512 x 1024 crops

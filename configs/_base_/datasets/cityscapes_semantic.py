@@ -4,6 +4,7 @@
 # Transforms are named as in mmseg's configs: these datasets build in mmseg's
 # scope (`_scope_='mmseg'`, set by mmseg's base).
 _base_ = ['mmseg::_base_/datasets/cityscapes.py']
+num_classes = 19  # mmseg's CityscapesDataset; the model takes its class count from here
 crop_size = (512, 1024)
 train_pipeline = [
     dict(type='LoadImageFromFile'),

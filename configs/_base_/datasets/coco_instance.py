@@ -1,5 +1,7 @@
 # COCO instance segmentation (mmdet's CocoDataset), LSJ training as for
 # panoptic; scored by mask AP.
+num_things_classes = 80  # mmdet's CocoDataset; the model's
+num_stuff_classes = 0  # class counts come from here
 dataset_type = 'mmdet.CocoDataset'
 data_root = 'data/coco/'
 image_size = (1024, 1024)
@@ -58,5 +60,6 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='mmdet.CocoMetric',
                      ann_file=data_root + 'annotations/instances_val2017.json',
-                     metric=['segm'], backend_args=backend_args)
+                     metric=['bbox', 'segm'],  # box AP from the masks' boxes, as mmdet's
+                     backend_args=backend_args)
 test_evaluator = val_evaluator

@@ -1,6 +1,8 @@
 # COCO panoptic (mmdet's CocoPanopticDataset), LSJ training (paper Sec. 4.1):
 # scale 0.1-2.0 of 1024, 1024 crop, flip; test: short side 800, long <= 1333.
 # Scored by PQ and mask AP (and mIoU_pan) from one model.
+num_things_classes = 80  # mmdet's CocoPanopticDataset; the model's
+num_stuff_classes = 53  # class counts come from here
 dataset_type = 'mmdet.CocoPanopticDataset'
 data_root = 'data/coco/'  # mmdet's layout: train2017/, val2017/, annotations/
 image_size = (1024, 1024)  # LSJ crop
@@ -65,6 +67,7 @@ val_evaluator = [
          backend_args=backend_args),
     dict(type='mmdet.CocoMetric',
          ann_file=data_root + 'annotations/instances_val2017.json',
-         metric=['segm'], backend_args=backend_args)
+         metric=['bbox', 'segm'],  # box AP from the masks' boxes, as mmdet's
+         backend_args=backend_args)
 ]
 test_evaluator = val_evaluator

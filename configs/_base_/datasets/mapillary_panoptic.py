@@ -2,6 +2,8 @@
 # our MapillaryPanopticDataset), scored by PQ (PanopticJsonMetric) and
 # mIoU^pan; the paper's recipe: scale jitter 0.5-2.0 of a 2048 short side,
 # 1024 crops, flip, colour jitter; test with the long side resized to 2048.
+num_things_classes = 37  # our MapillaryPanopticDataset; the model's
+num_stuff_classes = 28  # class counts come from here
 dataset_type = 'MapillaryPanopticDataset'
 data_root = 'data/mapillary/'
 crop_size = (1024, 1024)

@@ -4,6 +4,7 @@
 # Transforms are named as in mmseg's configs: these datasets build in mmseg's
 # scope (`_scope_='mmseg'`, set by mmseg's base).
 _base_ = ['mmseg::_base_/datasets/mapillary_v1_65.py']
+num_classes = 65  # mmseg's MapillaryDataset_v1 (65 classes); the model takes its class count from here
 crop_size = (1024, 1024)
 train_pipeline = [
     dict(type='LoadImageFromFile'),

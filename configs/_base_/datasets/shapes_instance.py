@@ -6,6 +6,8 @@ metainfo = dict(
     classes=('circle', 'square', 'triangle', 'star', 'ring'),
     palette=[(220, 20, 60), (119, 11, 32), (0, 0, 142), (0, 60, 100),
              (250, 170, 30)])
+num_things_classes = len(metainfo['classes'])  # the model's class counts
+num_stuff_classes = 0  # come from here
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile'),
     dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),

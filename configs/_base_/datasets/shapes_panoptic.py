@@ -10,6 +10,8 @@ metainfo = dict(
     stuff_classes=('sky', 'grass', 'water'),
     palette=[(220, 20, 60), (119, 11, 32), (0, 0, 142), (0, 60, 100),
              (250, 170, 30), (135, 206, 235), (34, 139, 34), (30, 60, 200)])
+num_things_classes = len(metainfo['thing_classes'])  # the model's class
+num_stuff_classes = len(metainfo['stuff_classes'])  # counts come from here
 backend_args = None
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),

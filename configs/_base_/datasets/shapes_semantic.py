@@ -7,6 +7,7 @@ metainfo = dict(
              'water'),
     palette=[[220, 20, 60], [119, 11, 32], [0, 0, 142], [0, 60, 100],
              [250, 170, 30], [135, 206, 235], [34, 139, 34], [30, 60, 200]])
+num_classes = len(metainfo['classes'])  # the model's class count comes from here
 train_pipeline = [
     dict(type='mmseg.LoadImageFromFile'),
     dict(type='mmseg.LoadAnnotations'),

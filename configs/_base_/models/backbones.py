@@ -8,17 +8,11 @@
 
 
 def _resnet(depth):
+    # merged into the R50 leaf's ResNet: its normalisation (FrozenBN, or
+    # SyncBN for Cityscapes) stays
     return dict(
         backbone=dict(
-            _delete_=True,  # replaces the base model's backbone
-            type='mmdet.ResNet',
             depth=depth,
-            num_stages=4,
-            out_indices=(0, 1, 2, 3),
-            frozen_stages=-1,
-            norm_cfg=dict(type='BN', requires_grad=False),
-            norm_eval=True,
-            style='pytorch',
             init_cfg=dict(type='Pretrained',
                           checkpoint=f'torchvision://resnet{depth}')),
         in_channels=[256, 512, 1024, 2048],  # 1/4 .. 1/32

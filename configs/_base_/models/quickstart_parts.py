@@ -1,7 +1,8 @@
 # The quickstart model's parts, scaled to the 128 px synthetic scenes: a
-# ResNet-18 trained from scratch and a narrow head. Picked by the quickstart
-# configs with backbone={{_base_.quickstart.backbone}} and
-# head={{_base_.quickstart.head}} (panoptic, instance and semantic alike).
+# ResNet-18 trained from scratch and a narrow head. Merged into the face's
+# model by the quickstart configs with backbone={{_base_.quickstart.backbone}}
+# and head={{_base_.quickstart.head}} (panoptic, instance and semantic alike);
+# what is not named here (mask and dice weights, ...) stays m2f_parts.py's.
 _num_points = 1024  # 128 px scenes: mask logits are 32 x 32
 _class_weight = 5.0  # CE weight and its match cost; 2.0 (COCO) left things unlabelled
 quickstart = dict(
@@ -25,8 +26,4 @@ quickstart = dict(
             class_weight=_class_weight,
             assigner=dict(
                 num_points=_num_points,
-                match_costs=[
-                    dict(type='ClassProbCost', weight=_class_weight),
-                    dict(type='PointBCECost', weight=5.0),
-                    dict(type='PointDiceCost', weight=5.0)
-                ]))))
+                match_costs=dict(classification=dict(weight=_class_weight))))))

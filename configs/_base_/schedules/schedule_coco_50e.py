@@ -16,7 +16,9 @@ optim_wrapper = dict(
             'backbone': dict(lr_mult=0.1, decay_mult=1.0),
             'query_feat': embed_multi,
             'query_pos': embed_multi,
-            'level_embed': embed_multi,
+            # the transformer decoder's level embedding only (the pixel
+            # decoder's keeps decay 0.05, as in mmdet, mmseg and the paper)
+            'head.level_embed': embed_multi,
         },
         norm_decay_mult=0.0))
 param_scheduler = dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False,

@@ -1,5 +1,5 @@
 """One-to-one matching of queries to ground-truth masks on sampled points."""
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from scipy.optimize import linear_sum_assignment
@@ -35,12 +35,16 @@ class PointHungarianAssigner:
 
     Args:
         match_costs: configs of the costs, e.g. ``ClassProbCost`` (2.0),
-            ``PointBCECost`` (5.0), ``PointDiceCost`` (5.0).
+            ``PointBCECost`` (5.0), ``PointDiceCost`` (5.0): a list, or a
+            dict of named costs (summed in its order), so that a child config
+            can change one cost by name.
         num_points: K, points per image (12544 = 112 x 112).
     """
 
-    def __init__(self, *, match_costs: Sequence[dict],
+    def __init__(self, *, match_costs: Union[Sequence[dict], Dict[str, dict]],
                  num_points: int = 12544) -> None:
+        if isinstance(match_costs, dict):
+            match_costs = list(match_costs.values())
         self.match_costs = [TASK_UTILS.build(c) for c in match_costs]
         self.num_points = num_points
 
