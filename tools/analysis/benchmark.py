@@ -5,24 +5,41 @@ mmdet's with the same weights, measured in the same run.
         [--amp] [--device cpu|cuda]
 
 Builds the config's (mmdet-side) model and mmdet's equivalent Mask2Former,
-copies mmdet's random weights into ours, and times ``predict`` (panoptic and
-instance outputs, as the config's test_cfg asks) on synthetic images of the
-given shape (default 800 x 1216, a COCO test size). Prints images/s of each,
-the ratio and the machine. ``--amp`` runs under autocast (bfloat16 on CPU,
+copies mmdet's random weights into ours, and times ``predict`` (the config's
+test_cfg, with instance outputs switched on) on synthetic images of the
+given shape (default 800 x 1216, a COCO test size). Before timing, the
+largest difference between the two models' instance scores is printed (they
+compute the same function). Prints images/s of each, the ratio and the
+machine. ``--amp`` runs under autocast (bfloat16 on CPU,
 float16 on CUDA). A checkpoint is not needed: speed does not depend on the
 weights' values (the panoptic merge does a little; both see the same).
 """
 import argparse
 import copy
-import platform
-import sys
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config
 
+import m2f_mm  # noqa: F401
+from m2f_mm.converters import build_mmdet_twin
+from m2f_mm.datasets.random_batch import random_panoptic_batch
+
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_train_step import build_pair, timed  # noqa: E402
+from benchmark_train_step import machine, timed  # noqa: E402  (same folder)
+
+
+def score_gap(ours, ref, inputs, samples) -> float:
+    """Largest difference between the two models' sorted instance scores."""
+    scores = []
+    for model in (ref, ours):
+        model.eval()
+        with torch.no_grad():
+            out = model.predict(inputs, copy.deepcopy(samples))
+        scores.append(torch.cat([s.pred_instances.scores.sort()[0]
+                                 for s in out]))
+    return (scores[0] - scores[1]).abs().max().item()
 
 
 def images_per_second(model, inputs, samples, steps, amp, device):
@@ -47,25 +64,24 @@ def main():
     parser.add_argument('--amp', action='store_true')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    sys.path.insert(0, osp.join(root, 'tests'))
-    from oracle import make_batch
     cfg = Config.fromfile(args.config)
     if cfg.model.type != 'M2FDetector':
         sys.exit(f'{args.config}: benchmark.py compares mmdet-side '
                  '(M2FDetector) configs with mmdet\'s Mask2Former')
     cfg.model.backbone.init_cfg = None
+    cfg.model.data_preprocessor.batch_augments = None  # timing at the shape
+    cfg.model.test_cfg.instance_on = True  # the equality check reads it
     torch.manual_seed(0)
-    ours, ref = build_pair(cfg.model)
-    inputs, samples = make_batch(ref, sizes=(tuple(args.shape), ),
-                                 training=False)
+    ours, ref = build_mmdet_twin(cfg.model)
+    inputs, samples = random_panoptic_batch(
+        ref, sizes=(tuple(args.shape), ),
+        num_things=cfg.model.num_things_classes)
+    print(f'instance scores differ by '
+          f'{score_gap(ours, ref, inputs, samples):.1e}')
     inputs = inputs.to(args.device)
     device = ('cuda: ' + torch.cuda.get_device_name()) \
-        if args.device == 'cuda' else \
-        f'{platform.processor() or platform.machine()} CPU, ' \
-        f'{torch.get_num_threads()} threads'
-    print(f'machine: {device}; torch {torch.__version__}; '
-          f'{"AMP" if args.amp else "fp32"}')
+        if args.device == 'cuda' else f'CPU {machine()}'
+    print(f'machine: {device}; {"AMP" if args.amp else "fp32"}')
     speed = {}
     for name, model in (('mmdet', ref), ('m2f_mm', ours)):
         model.to(args.device).eval()

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401  (safe checkpoints)
-from benchmark_train_step import mmdet_equivalent  # same folder
+from m2f_mm.converters import mmdet_equivalent_config
 from quickstart_schedule import rescale_schedule
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
@@ -39,7 +39,7 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet')
     args = parser.parse_args()
     cfg = Config.fromfile(CONFIG)
-    model = mmdet_equivalent(cfg.model)
+    model = mmdet_equivalent_config(cfg.model)
     model.backbone.init_cfg = None
     cfg.model = model
     cfg.val_evaluator = cfg.val_evaluator[:2]  # PQ and mask AP
