@@ -1,4 +1,6 @@
-"""Small utilities: checkpoint safety under torch >= 2.6."""
+"""Small utilities: safe checkpoints under torch >= 2.6 (checkpoint.py), the
+command-line pieces of tools/train.py and tools/test.py (cli.py), and the
+COCO-panoptic PNG id encoding (panoptic_png.py)."""
 from .checkpoint import UnsafeCheckpointError, install_safe_checkpoints
 
 __all__ = ['UnsafeCheckpointError', 'install_safe_checkpoints']

@@ -12,16 +12,17 @@ def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
     Follows the official Mask2Former (``panoptic_inference``): queries whose
     top class is not no-object with probability > ``object_mask_thr`` compete
     per pixel by ``score * mask_prob``; a query keeps the pixels it wins
-    *where its own mask prob >= 0.5*, if that is non-empty and at least
-    ``overlap_thr`` of its own mask. Stuff segments of one class merge (one id
-    per stuff class); things get instance ids 1, 2, ...
+    *where its own mask prob >= 0.5*, if that segment is non-empty and the
+    area it wins is at least ``overlap_thr`` of its own mask's area (prob
+    >= 0.5). Stuff segments of one class merge (one id per stuff class);
+    things get instance ids 1, 2, ...
 
     Args:
         class_logits: (Q, K+1).
         mask_logits: (Q, H, W) at the output resolution.
         num_things: classes ``[0, num_things)`` are things, the rest stuff.
         object_mask_thr: class-probability threshold (0.8).
-        overlap_thr: kept-area / mask-area threshold (0.8).
+        overlap_thr: won-area / own-mask-area threshold (0.8).
 
     Returns:
         (H, W) int32: ``label`` for stuff, ``label + id * INSTANCE_OFFSET``

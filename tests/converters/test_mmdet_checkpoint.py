@@ -8,7 +8,7 @@ import torch
 
 from m2f_mm.converters import convert_head_key, convert_mmdet_state_dict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / 'tools' / 'model_converters' / 'mmdet2m2f.py'
 
 

@@ -20,7 +20,7 @@ from m2f_mm.converters import (UnsafePickleError, class_order_by_name,
                                load_official_checkpoint)
 from m2f_mm.registry import MODELS
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 PD, PR = 'sem_seg_head.pixel_decoder.', 'sem_seg_head.predictor.'

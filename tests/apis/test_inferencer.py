@@ -18,7 +18,7 @@ import m2f_mm  # noqa: F401
 from m2f_mm.apis import Mask2FormerInferencer
 from m2f_mm.datasets import generate
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 
