@@ -1,7 +1,7 @@
 """Convert mmdet / mmseg Mask2Former state dicts to m2f_mm's parameter names."""
 import re
 from collections import OrderedDict
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from torch import Tensor
 
@@ -42,12 +42,21 @@ _KEEP = re.compile(r'^(query_feat|level_embed)\.')
 _PREFIXES = {'panoptic_head.': 'head.', 'decode_head.': 'decode_head.head.'}
 
 
-def convert_head_key(key: str) -> str:
-    """One mmdet head key (without prefix) -> ours; KeyError if unknown."""
-    for pattern, repl in _HEAD_RULES:
+def rename_by_rules(key: str, rules: List[Tuple[str, str]]) -> Optional[str]:
+    """``key`` renamed by the first (pattern, replacement) rule that matches
+    it, or None when none does. Shared by both checkpoint converters."""
+    for pattern, repl in rules:
         new, count = re.subn(pattern, repl, key)
         if count:
             return new
+    return None
+
+
+def convert_head_key(key: str) -> str:
+    """One mmdet head key (without prefix) -> ours; KeyError if unknown."""
+    new = rename_by_rules(key, _HEAD_RULES)
+    if new is not None:
+        return new
     if _KEEP.match(key):
         return key
     raise KeyError(f'no rule converts the Mask2Former head key {key!r}')

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .mmdet_checkpoint import rename_by_rules
+
 # (pattern, replacement) for the part after ``sem_seg_head.``; the first
 # matching rule wins.
 _HEAD_RULES: List[Tuple[str, str]] = [
@@ -172,14 +174,10 @@ def convert_official_state_dict(
             continue
         if not key.startswith('sem_seg_head.'):
             raise KeyError(f'no rule converts the key {key!r}')
-        sub = key[len('sem_seg_head.'):]
-        for pattern, repl in _HEAD_RULES:
-            new, count = re.subn(pattern, repl, sub)
-            if count:
-                out[head_prefix + new] = value
-                break
-        else:
+        new = rename_by_rules(key[len('sem_seg_head.'):], _HEAD_RULES)
+        if new is None:
             raise KeyError(f'no rule converts the key {key!r}')
+        out[head_prefix + new] = value
     for key, value in _convert_backbone(backbone).items():
         out['backbone.' + key] = value
     if class_order is not None:

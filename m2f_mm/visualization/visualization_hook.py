@@ -2,6 +2,7 @@
 the config names (mmdet's for M2FDetector configs, mmseg's for semantic
 ones), so every config shares one runtime."""
 import os.path as osp
+from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import mmcv
@@ -15,6 +16,7 @@ from m2f_mm.registry import HOOKS
 
 
 @HOOKS.register_module()
+@dataclass
 class M2FVisualizationHook(Hook):
     """Draw predictions over their images: one image every ``interval``
     validation iterations (to the visualiser's backends), and with ``draw``
@@ -33,21 +35,16 @@ class M2FVisualizationHook(Hook):
         backend_args: file backend arguments to read the images.
     """
 
-    priority = 'NORMAL'
-
-    def __init__(self, draw: bool = False, interval: int = 50,
-                 score_thr: float = 0.3, show: bool = False,
-                 wait_time: float = 0., test_out_dir: Optional[str] = None,
-                 backend_args: Optional[dict] = None) -> None:
-        self.draw = draw
-        self.interval = interval
-        self.score_thr = score_thr
-        self.show = show
-        self.wait_time = wait_time
-        self.test_out_dir = test_out_dir
-        self.backend_args = backend_args
-        self._out_dir: Optional[str] = None
-        self._test_index = 0
+    draw: bool = False
+    interval: int = 50
+    score_thr: float = 0.3
+    show: bool = False
+    wait_time: float = 0.
+    test_out_dir: Optional[str] = None
+    backend_args: Optional[dict] = None
+    #: where test pictures go, resolved when testing starts.
+    _out_dir: Optional[str] = field(default=None, init=False)
+    _test_index: int = field(default=0, init=False)
 
     def _add(self, name: str, sample, step: int,
              out_file: Optional[str] = None) -> None:

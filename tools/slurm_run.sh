@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# srun of one of our tools, one task per GPU; called by slurm_train.sh and
+# slurm_test.sh.
+#   bash tools/slurm_run.sh train.py|test.py PARTITION JOB_NAME [tool arguments]
+# GPUS (8), GPUS_PER_NODE (8), CPUS_PER_TASK (5) and SRUN_ARGS tune the job.
+set -x
+TOOL=$1
+PARTITION=$2
+JOB_NAME=$3
+GPUS=${GPUS:-8}
+GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
+srun -p "${PARTITION}" \
+    --job-name="${JOB_NAME}" \
+    --gres=gpu:"${GPUS_PER_NODE}" \
+    --ntasks="${GPUS}" \
+    --ntasks-per-node="${GPUS_PER_NODE}" \
+    --cpus-per-task="${CPUS_PER_TASK:-5}" \
+    --kill-on-bad-exit=1 \
+    ${SRUN_ARGS:-} \
+    python3 -u "$(dirname "$0")/$TOOL" "${@:4}" --launcher=slurm
