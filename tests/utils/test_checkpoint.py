@@ -88,3 +88,77 @@ def test_missing_checkpoint_names_the_file(tmp_path):
     loader = CheckpointLoader._get_checkpoint_loader('x.pth')
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         loader(str(tmp_path / 'nope.pth'), 'cpu')
+
+
+class _Marker:
+    """Unpickling it creates a file: proof that loading ran its code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.path}', ))
+
+
+def _remote_names():
+    """One name per remote scheme, and the URL mmengine maps it to."""
+    from mmengine.runner import checkpoint as mc
+    from m2f_mm.utils.checkpoint import torchvision_urls
+    urls = {'https://download.example.org/models/m2f_r50.pth':
+            'https://download.example.org/models/m2f_r50.pth',
+            'torchvision://resnet18': torchvision_urls()['resnet18']}
+    for prefix, table in (('open-mmlab://', mc.get_external_models()),
+                          ('mmcls://', mc.get_mmcls_models())):
+        name, url = next((k, v) for k, v in table.items()
+                         if v.startswith('https://'))
+        urls[prefix + name] = url
+    return urls
+
+
+@pytest.mark.parametrize('name', list(_remote_names()))
+def test_remote_checkpoints_load_weights_only(name, tmp_path, monkeypatch):
+    """A checkpoint named by URL or model-zoo name, found in the hub cache
+    under the name its URL maps to, is refused when it pickles code (the code
+    does not run) and loads when it is plain tensors (offline: the cache is
+    what a download would have written)."""
+    from m2f_mm.utils.checkpoint import cached_url_path
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    cached = cached_url_path(_remote_names()[name])
+    assert cached.startswith(str(tmp_path / 'torch_home'))
+    os.makedirs(os.path.dirname(cached))
+    marker = tmp_path / 'code_ran'
+    torch.save({'state_dict': {}, 'meta': _Marker(marker)}, cached)
+    with pytest.raises(UnsafeCheckpointError, match=os.path.basename(cached)):
+        CheckpointLoader.load_checkpoint(name, map_location='cpu')
+    assert not marker.exists()
+    model = _TinyModel()
+    # mmcls:// keeps the backbone's weights, without the prefix
+    prefix = 'backbone.' if name.startswith('mmcls://') else ''
+    torch.save({'state_dict': {prefix + k: v
+                               for k, v in model.state_dict().items()}},
+               cached)
+    loaded = CheckpointLoader.load_checkpoint(name, map_location='cpu')
+    state = loaded.get('state_dict', loaded)
+    assert torch.equal(state['linear.weight'], model.linear.weight)
+
+
+def test_url_checkpoint_refused_in_load_checkpoint_and_init_cfg(
+        tmp_path, monkeypatch):
+    """The entry points users meet: load_checkpoint (tools/infer.py,
+    load_from) and a backbone's init_cfg=Pretrained."""
+    from mmdet.models.backbones import ResNet
+    from mmengine.runner import load_checkpoint
+    from m2f_mm.utils.checkpoint import cached_url_path
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    url = 'https://download.example.org/models/poisoned.pth'
+    os.makedirs(os.path.dirname(cached_url_path(url)))
+    marker = tmp_path / 'code_ran'
+    torch.save({'state_dict': {}, 'meta': _Marker(marker)},
+               cached_url_path(url))
+    with pytest.raises(UnsafeCheckpointError):
+        load_checkpoint(_TinyModel(), url)
+    backbone = ResNet(depth=18, init_cfg=dict(type='Pretrained',
+                                               checkpoint=url))
+    with pytest.raises(UnsafeCheckpointError):
+        backbone.init_weights()
+    assert not marker.exists()
