@@ -4,7 +4,13 @@
 #                head=dict(in_channels={{_base_.backbones.swinl.in_channels}}))
 #   optim_wrapper = dict(paramwise_cfg=dict(
 #       custom_keys={{_base_.backbones.swinl.custom_keys}}))
-# Checkpoint paths are where a user puts the ImageNet weights; set your own.
+# Pretrained weights come from the public URLs mmdet's/mmseg's configs use
+# (downloaded once to torch's hub cache and loaded weights-only); a local path
+# works too, and a missing one fails naming the file.
+
+
+_SWIN = ('https://github.com/SwinTransformer/storage/releases/download/'
+         'v1.0.0/')  # the Swin authors' release files
 
 
 def _resnet(depth):
@@ -66,11 +72,11 @@ backbones = dict(  # noqa: the one key this file adds to a config
     r50=_resnet(50),
     r101=_resnet(101),
     swint=_swin(96, [2, 2, 6, 2], [3, 6, 12, 24], 7, 224,
-                'checkpoints/swin_tiny_patch4_window7_224.pth'),
+                _SWIN + 'swin_tiny_patch4_window7_224.pth'),
     swins=_swin(96, [2, 2, 18, 2], [3, 6, 12, 24], 7, 224,
-                'checkpoints/swin_small_patch4_window7_224.pth'),
+                _SWIN + 'swin_small_patch4_window7_224.pth'),
     swinb=_swin(128, [2, 2, 18, 2], [4, 8, 16, 32], 12, 384,
-                'checkpoints/swin_base_patch4_window12_384_22k.pth'),
+                _SWIN + 'swin_base_patch4_window12_384_22k.pth'),
     swinl=_swin(192, [2, 2, 18, 2], [6, 12, 24, 48], 12, 384,
-                'checkpoints/swin_large_patch4_window12_384_22k.pth'),
+                _SWIN + 'swin_large_patch4_window12_384_22k.pth'),
 )
