@@ -6,5 +6,5 @@ from .utils.checkpoint import install_safe_checkpoints
 install_safe_checkpoints()
 
 from . import registry  # noqa: E402,F401
-from . import (datasets, evaluation, models, task_modules,  # noqa: E402,F401
-               visualization)  # (registers)
+from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
+               task_modules, visualization)  # (registers)

@@ -38,8 +38,8 @@ TASK_UTILS = _child('TASK_UTILS', ['m2f_mm.task_modules'])
 DATASETS = _child('DATASETS', ['m2f_mm.datasets'])
 #: Metrics that mmdet/mmseg lack.
 METRICS = _child('METRICS', ['m2f_mm.evaluation'])
-#: Runner hooks (the visualisation hook of both faces).
-HOOKS = _child('HOOKS', ['m2f_mm.visualization'])
+#: Runner hooks (safe checkpoints, the visualisation hook of both faces).
+HOOKS = _child('HOOKS', ['m2f_mm.engine', 'm2f_mm.visualization'])
 
 # Kinds we add nothing to: declared so the Runner finds our scope in them.
 RUNNERS = _child('RUNNERS')

@@ -7,8 +7,8 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50,  # every 50 iterations, ETA included
                 log_metric_by_epoch=False),  # val metrics logged at their iteration
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=5000, by_epoch=False,
-                    save_last=True, max_keep_ckpts=3),  # resumable
+    checkpoint=dict(type='M2FCheckpointHook', interval=5000, by_epoch=False,
+                    save_last=True, max_keep_ckpts=3),  # resumable, never lost
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='M2FVisualizationHook'))  # either face's visualiser
 env_cfg = dict(

@@ -42,6 +42,10 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds objects that ``weights_only`` loading refuses."""
 
 
+class CorruptCheckpointError(ValueError):
+    """A checkpoint file that is empty, truncated or not torch's format."""
+
+
 def _history_buffer_reduce(self):
     """Pickle a HistoryBuffer as its constructor call on plain lists."""
     return (HistoryBuffer, (self._log_history.tolist(),
@@ -91,11 +95,41 @@ def load_local_checkpoint(filename, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
+    size = osp.getsize(filename)
+    if size == 0:
+        raise CorruptCheckpointError(
+            f'{filename}: the checkpoint is empty (0 bytes), e.g. a write '
+            'that was killed; use an earlier checkpoint')
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
+        if 'legacy' in str(err).lower() or not _is_zip(filename):
+            raise _not_a_checkpoint(filename, size, err) from None
         unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
         raise _refuse(filename, err, unsafe) from None
+    except (EOFError, RuntimeError, ValueError, KeyError) as err:
+        raise _not_a_checkpoint(filename, size, err) from None
+
+
+def _is_zip(filename: str) -> bool:
+    with open(filename, 'rb') as f:
+        return f.read(4) == b'PK\x03\x04'
+
+
+def _not_a_checkpoint(filename: str, size: int, err: Exception):
+    """The error for a file torch cannot read as a checkpoint, saying why."""
+    if _is_zip(filename):
+        why = ('the checkpoint is truncated (its zip archive ends early: a '
+               'write that was killed or a partial copy); use an earlier '
+               'checkpoint')
+    else:
+        why = ('not a checkpoint in torch.save\'s (zip) format: a file saved '
+               'with _use_new_zipfile_serialization=False, a raw pickle, or '
+               'not a checkpoint at all; re-save its state dicts with '
+               'torch.save in a trusted environment')
+    return CorruptCheckpointError(
+        f'{filename} ({size} bytes): {why} ({type(err).__name__}: '
+        f'{str(err).splitlines()[0][:160]})')
 
 
 def _load_bytes(data: bytes, where: str, map_location=None):

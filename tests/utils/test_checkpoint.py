@@ -28,7 +28,7 @@ class _TinyModel(BaseModel):
         return out
 
 
-def _runner(work_dir, max_iters, resume=False):
+def _runner(work_dir, max_iters, resume=False, checkpoint=None):
     data = [dict(inputs=torch.randn(2)) for _ in range(8)]
     return Runner(
         model=_TinyModel(), work_dir=str(work_dir),
@@ -39,8 +39,8 @@ def _runner(work_dir, max_iters, resume=False):
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=0.01)),
         param_scheduler=dict(type='MultiStepLR', milestones=[3],
                              by_epoch=False, gamma=0.5),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=4,
-                                           by_epoch=False)),
+        default_hooks=dict(checkpoint=checkpoint or dict(
+            type='CheckpointHook', interval=4, by_epoch=False)),
         resume=resume, default_scope='m2f_mm')
 
 
@@ -162,3 +162,74 @@ def test_url_checkpoint_refused_in_load_checkpoint_and_init_cfg(
     with pytest.raises(UnsafeCheckpointError):
         backbone.init_weights()
     assert not marker.exists()
+
+
+@pytest.mark.parametrize('kind', ['empty', 'truncated', 'raw_pickle', 'text'])
+def test_unreadable_checkpoint_names_the_file_and_the_problem(kind, tmp_path):
+    from m2f_mm.utils.checkpoint import CorruptCheckpointError
+    path = tmp_path / f'{kind}.pth'
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': {'w': torch.ones(1000)}}, good)
+    content = {'empty': b'', 'truncated': good.read_bytes()[:3000],
+               'raw_pickle': pickle.dumps({'state_dict': {}}),
+               'text': b'not a checkpoint'}[kind]
+    path.write_bytes(content)
+    expected = {'empty': 'empty', 'truncated': 'truncated',
+                'raw_pickle': 'raw pickle', 'text': 'not a checkpoint'}[kind]
+    with pytest.raises(CorruptCheckpointError, match=expected) as err:
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+    assert str(path) in str(err.value)
+    # a legacy (non-zip) torch.save of plain tensors still loads
+    legacy = tmp_path / 'legacy.pth'
+    torch.save({'w': torch.ones(2)}, legacy,
+               _use_new_zipfile_serialization=False)
+    assert torch.equal(CheckpointLoader.load_checkpoint(str(legacy))['w'],
+                       torch.ones(2))
+
+
+_KILLED_DURING_WRITE = r'''
+import os, sys
+import torch
+from mmengine.fileio import LocalBackend
+sys.path.insert(0, {tests!r})
+from test_checkpoint import _runner
+calls = []
+put = LocalBackend.put
+
+
+def dying_put(self, obj, filepath):
+    calls.append(filepath)
+    if str(filepath).endswith(('.pth', '.tmp')) and len(calls) == 2:
+        with open(filepath, 'wb') as f:  # half a checkpoint, then SIGKILL
+            f.write(obj[:len(obj) // 2])
+        os._exit(9)
+    put(self, obj, filepath)
+
+
+LocalBackend.put = dying_put
+runner = _runner({work!r}, 6, checkpoint={hook!r})
+runner.train()
+'''
+
+
+def test_kill_during_a_checkpoint_write_keeps_the_previous_one(tmp_path):
+    """max_keep_ckpts=1, killed while writing the second checkpoint: the
+    first is still there, complete, named by last_checkpoint, and a resume
+    continues from it (mmengine's own hook deleted it before writing)."""
+    import subprocess
+    import sys
+    hook = dict(type='M2FCheckpointHook', interval=2, by_epoch=False,
+                max_keep_ckpts=1)
+    script = _KILLED_DURING_WRITE.format(tests=os.path.dirname(__file__),
+                                         work=str(tmp_path), hook=hook)
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True,
+                          text=True)
+    assert proc.returncode == 9, proc.stderr[-2000:]
+    assert (tmp_path / 'iter_2.pth').is_file()
+    assert not (tmp_path / 'iter_4.pth').exists()
+    last = (tmp_path / 'last_checkpoint').read_text().strip()
+    assert last.endswith('iter_2.pth')
+    torch.load(last, weights_only=True)  # complete
+    resumed = _runner(tmp_path, 4, resume=True, checkpoint=hook)
+    resumed.train()
+    assert resumed.iter == 4
