@@ -8,7 +8,7 @@ import argparse
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401  (safe checkpoints, registries)
-from m2f_mm.utils.cli import (add_common_args, load_config,
+from m2f_mm.utils.cli import (add_common_args, load_config, resolve_resume,
                               setup_cpu_distributed)
 
 
@@ -31,10 +31,8 @@ def main(argv=None):
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
+    if args.resume is not None:
+        resolve_resume(cfg, args.resume)
     Runner.from_cfg(cfg).train()
 
 

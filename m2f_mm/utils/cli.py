@@ -61,3 +61,35 @@ def setup_cpu_distributed(cfg: Config) -> None:
     wrapper.setdefault('find_unused_parameters',
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
+
+
+def resolve_resume(cfg: Config, resume: str) -> None:
+    """Apply ``--resume [CKPT]`` to ``cfg``.
+
+    ``auto`` (no path) resumes from the checkpoint the work dir's
+    ``last_checkpoint`` names; with no such file it says so and trains from
+    the start. A named checkpoint, or one ``last_checkpoint`` names, must
+    exist.
+
+    Raises:
+        FileNotFoundError: the checkpoint to resume from does not exist.
+    """
+    if resume != 'auto':
+        if not osp.isfile(resume):
+            raise FileNotFoundError(f'--resume {resume}: no such checkpoint')
+        cfg.resume, cfg.load_from = True, resume
+        return
+    record = osp.join(cfg.work_dir, 'last_checkpoint')
+    if not osp.isfile(record):
+        print(f'--resume: {cfg.work_dir} has no checkpoint yet (no '
+              'last_checkpoint file): training starts from iteration 0',
+              flush=True)
+        cfg.resume, cfg.load_from = False, None
+        return
+    with open(record) as f:
+        latest = f.read().strip()
+    if not osp.isfile(latest):
+        raise FileNotFoundError(
+            f'--resume: {record} names {latest}, which does not exist; pass '
+            'the checkpoint to resume from as --resume CKPT')
+    cfg.resume, cfg.load_from = True, latest

@@ -233,3 +233,4 @@ def test_kill_during_a_checkpoint_write_keeps_the_previous_one(tmp_path):
     resumed = _runner(tmp_path, 4, resume=True, checkpoint=hook)
     resumed.train()
     assert resumed.iter == 4
+
