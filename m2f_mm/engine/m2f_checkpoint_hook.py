@@ -2,11 +2,28 @@
 import os
 import os.path as osp
 
+import torch
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
 from m2f_mm.registry import HOOKS
+
+
+def random_states() -> dict:
+    """The model side's random-number states (torch, and CUDA's), as tensors
+    (checkpoints load with ``weights_only``)."""
+    states = dict(torch=torch.get_rng_state())
+    if torch.cuda.is_available():
+        states['cuda'] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def set_random_states(states: dict) -> None:
+    """Restore what :func:`random_states` saved."""
+    torch.set_rng_state(states['torch'])
+    if 'cuda' in states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states['cuda'])
 
 
 def _replace_text(path: str, text: str) -> None:
@@ -31,8 +48,41 @@ class M2FCheckpointHook(CheckpointHook):
       names is complete;
     * checkpoints beyond ``max_keep_ckpts`` are deleted only after that, so
       the previous checkpoint exists until the new one can replace it
-      (mmengine deletes it before writing the new one).
+      (mmengine deletes it before writing the new one);
+    * exact resume: a checkpoint holds the torch (and CUDA) random state of
+      the moment it is written (the model's draws: point sampling), and a
+      resumed run restores it before its first iteration. The data side
+      needs nothing saved: mmengine's loop replays the data loader up to the
+      checkpoint, redoing the same sampler order and augmentation draws
+      (numpy/Python, or the workers' seeded states), and this hook gives the
+      loader its own generator so that starting an epoch draws nothing from
+      torch's global state. With ``randomness.deterministic`` a resumed run
+      continues the same loss curve, bit for bit on CPU. The state saved is
+      the main process's (rank 0's on several GPUs).
     """
+
+    _pending_states = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        super().before_save_checkpoint(runner, checkpoint)
+        checkpoint.setdefault('meta', {})['random_states'] = random_states()
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        super().after_load_checkpoint(runner, checkpoint)
+        self._pending_states = checkpoint.get('meta', {}).get('random_states')
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        loader = runner.train_loop.dataloader
+        if loader.generator is None:  # epoch starts: not the global state
+            loader.generator = torch.Generator().manual_seed(runner.seed)
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        super().before_train_iter(runner, batch_idx, data_batch)
+        if self._pending_states is not None:  # first iteration after resume
+            set_random_states(self._pending_states)
+            self._pending_states = None
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         stale = []
