@@ -8,3 +8,5 @@ install_safe_checkpoints()
 from . import registry  # noqa: E402,F401
 from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
                task_modules, visualization)  # (registers)
+
+engine.install_worker_init()
