@@ -6,7 +6,10 @@
 Writes, per image (or video frame), to --out-dir: the COCO-panoptic PNG and
 its JSON, the instance masks as RLE JSON, or the semantic label PNG, plus an
 overlay picture (mmdet's / mmseg's visualiser); a video also gets
-overlay.mp4. Python: ``m2f_mm.apis.Mask2FormerInferencer``.
+<video>_overlay.mp4. An unreadable file does not stop the others: every bad input
+is listed at the end and the exit code is then 1. A checkpoint that does not
+fit the config's model is refused unless --non-strict. Python:
+``m2f_mm.apis.Mask2FormerInferencer``.
 """
 import argparse
 import sys
@@ -25,14 +28,23 @@ def main(argv=None) -> int:
     parser.add_argument('--out-dir', default='outputs',
                         help='where outputs and overlays go')
     parser.add_argument('--device', default=None, help="e.g. 'cpu', 'cuda'")
+    parser.add_argument('--non-strict', action='store_true',
+                        help='load a checkpoint that does not fit the model '
+                        '(default: refuse it, listing the keys that differ)')
     args = parser.parse_args(argv)
     try:
-        count = infer_files(args.config, args.checkpoint, args.inputs,
-                            args.task, args.out_dir, args.device)
+        count, failed = infer_files(args.config, args.checkpoint, args.inputs,
+                                    args.task, args.out_dir, args.device,
+                                    strict=not args.non_strict)
     except (FileNotFoundError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
     print(f'{count} images predicted; outputs in {args.out_dir}')
+    if failed:
+        print(f'{len(failed)} inputs could not be read:', file=sys.stderr)
+        for message in failed:
+            print(f'  {message}', file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,7 +1,10 @@
 """Evaluate a checkpoint with mmengine's Runner (mmdet's tools/test.py, for m2f_mm).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
-        [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+        [--show-dir DIR] [--non-strict] [--cfg-options k=v ...] [--launcher ...]
+
+A checkpoint that does not fit the config's model is refused (the error
+lists the first keys that differ) unless --non-strict.
 """
 import argparse
 import os.path as osp
@@ -21,6 +24,9 @@ def parse_args(argv=None):
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='save overlay pictures here '
                         '(inside the run\'s timestamped folder)')
+    parser.add_argument('--non-strict', action='store_true',
+                        help='load a checkpoint that does not fit the model '
+                        '(default: refuse it, listing the keys that differ)')
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -32,6 +38,10 @@ def main(argv=None):
     cfg = load_config(args)
     setup_cpu_distributed(cfg)
     cfg.load_from = args.checkpoint
+    if not args.non_strict:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='CheckpointFitHook', checkpoint=args.checkpoint,
+                 config=args.config)]
     if args.show_dir:
         cfg.default_hooks.visualization.update(draw=True,
                                                test_out_dir=args.show_dir)

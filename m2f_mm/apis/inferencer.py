@@ -10,12 +10,14 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDetector,
                                       model_face)
 from m2f_mm.registry import DATASETS, MODELS
-from .inputs import is_video, read_frames
+from m2f_mm.utils.checkpoint import check_fits
+from .inputs import read_frames
 from .writers import WRITERS, ClassMeta
 
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations')
@@ -32,11 +34,14 @@ class Mask2FormerInferencer:
         checkpoint: weights (an m2f_mm checkpoint); None keeps the config's
             initialisation (for tests).
         device: ``'cpu'``, ``'cuda'``...; default CUDA when there is one.
+        strict: refuse a checkpoint that does not fit the config's model
+            (:class:`~m2f_mm.utils.CheckpointMismatchError` lists the keys);
+            False loads what fits.
     """
 
     def __init__(self, config: Union[str, Config],
                  checkpoint: Optional[str] = None,
-                 device: Optional[str] = None) -> None:
+                 device: Optional[str] = None, strict: bool = True) -> None:
         cfg = Config.fromfile(config) if isinstance(config, str) else config
         init_default_scope(cfg.get('default_scope', 'm2f_mm'))
         self.cfg = cfg
@@ -44,7 +49,11 @@ class Mask2FormerInferencer:
         self.model = MODELS.build(cfg.model)
         saved_meta = {}
         if checkpoint is not None:
-            ckpt = load_checkpoint(self.model, checkpoint, map_location='cpu')
+            ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+            if strict:
+                check_fits(self.model, ckpt, checkpoint,
+                           config if isinstance(config, str) else '')
+            _load_checkpoint_to_model(self.model, ckpt)
             saved_meta = ckpt.get('meta', {}).get('dataset_meta', {}) or {}
         self.model.to(self.device).eval()
         self.face = model_face(self.model)
@@ -112,15 +121,20 @@ class Mask2FormerInferencer:
     @torch.no_grad()
     def __call__(self, inputs, task: str = 'panoptic',
                  out_dir: Optional[str] = None,
-                 score_thr: float = 0.3) -> List[Dict]:
+                 score_thr: float = 0.3, skip_bad: bool = False) -> List[Dict]:
         """Predictions per image (frame), and files in ``out_dir``.
+
+        With ``skip_bad``, an unreadable file gives ``dict(name, error)``
+        and the other inputs are still predicted; otherwise it raises.
+        Inputs that share a file stem get distinct names (``a_jpg``,
+        ``a_png``), so their outputs never overwrite each other.
 
         Returns dicts with ``name`` and, by task: ``panoptic_seg`` (H, W ids:
         label + instance * INSTANCE_OFFSET, -1 void) and ``segments_info``;
         ``masks`` (N, H, W bool), ``labels``, ``scores``, ``bboxes``;
         ``sem_seg`` (H, W labels). ``out_dir`` gets the COCO-panoptic PNG
         and JSON, instance JSON (RLE), semantic label PNG and an overlay
-        picture for each (and ``overlay.mp4`` for a video).
+        picture for each (and ``<video>_overlay.mp4`` for a video).
         """
         if task not in TASKS:
             raise ValueError(f'task must be one of {TASKS}, not {task!r}')
@@ -131,8 +145,11 @@ class Mask2FormerInferencer:
         writer = WRITERS[task](self.meta)
         if out_dir:
             os.makedirs(out_dir, exist_ok=True)
-        results, video = [], None
-        for name, image in read_frames(inputs):
+        results, videos = [], {}
+        for name, image, error, video in read_frames(inputs, skip_bad):
+            if error is not None:
+                results.append(dict(name=name, error=error))
+                continue
             sample = self._predict(image, name, task)
             result = dict(name=name, **writer.result(sample, score_thr))
             results.append(result)
@@ -142,15 +159,15 @@ class Mask2FormerInferencer:
             overlay = writer.draw(image, sample, score_thr)
             cv2.imwrite(osp.join(out_dir, f'{name}_{task}_overlay.jpg'),
                         overlay)
-            if is_video(inputs):
-                if video is None:
+            if video is not None:
+                if video not in videos:
                     h, w = overlay.shape[:2]
-                    video = cv2.VideoWriter(
-                        osp.join(out_dir, 'overlay.mp4'),
+                    videos[video] = cv2.VideoWriter(
+                        osp.join(out_dir, f'{video}_overlay.mp4'),
                         cv2.VideoWriter_fourcc(*'mp4v'), 10, (w, h))
-                video.write(overlay)
-        if video is not None:
-            video.release()
+                videos[video].write(overlay)
+        for video_writer in videos.values():
+            video_writer.release()
         return results
 
 
@@ -162,8 +179,15 @@ def _fixed_palette(num: int) -> List[Tuple[int, int, int]]:
 
 def infer_files(config: str, checkpoint: Optional[str],
                 inputs: Sequence[str], task: str, out_dir: str,
-                device: Optional[str] = None) -> int:
-    """``tools/infer.py``: every input to ``out_dir``; number of frames."""
-    inferencer = Mask2FormerInferencer(config, checkpoint, device)
-    return sum(len(inferencer(item, task=task, out_dir=out_dir))
-               for item in inputs)
+                device: Optional[str] = None, strict: bool = True
+                ) -> Tuple[int, List[str]]:
+    """``tools/infer.py``: every readable input to ``out_dir``.
+
+    Returns:
+        (frames predicted, one message per unreadable file).
+    """
+    inferencer = Mask2FormerInferencer(config, checkpoint, device, strict)
+    results = inferencer(list(inputs), task=task, out_dir=out_dir,
+                         skip_bad=True)
+    failed = [r['error'] for r in results if 'error' in r]
+    return len(results) - len(failed), failed

@@ -1,5 +1,6 @@
 """Runner parts m2f_mm adds: a checkpoint hook that cannot lose work, and
 data-loader workers that die with their trainer."""
+from .checkpoint_fit_hook import CheckpointFitHook
 from .m2f_checkpoint_hook import M2FCheckpointHook
 from .worker_init import die_with_parent, worker_init_fn
 
@@ -11,5 +12,5 @@ def install_worker_init() -> None:
     runner.default_worker_init_fn = worker_init_fn
 
 
-__all__ = ['M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
+__all__ = ['CheckpointFitHook', 'M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
            'worker_init_fn']

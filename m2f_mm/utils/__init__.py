@@ -1,6 +1,9 @@
 """Small utilities: safe checkpoints under torch >= 2.6 (checkpoint.py), the
 command-line pieces of tools/train.py and tools/test.py (cli.py), and the
 COCO-panoptic PNG id encoding (panoptic_png.py)."""
-from .checkpoint import UnsafeCheckpointError, install_safe_checkpoints
+from .checkpoint import (CheckpointMismatchError, CorruptCheckpointError,
+                         UnsafeCheckpointError, check_fits,
+                         install_safe_checkpoints)
 
-__all__ = ['UnsafeCheckpointError', 'install_safe_checkpoints']
+__all__ = ['CheckpointMismatchError', 'CorruptCheckpointError',
+           'UnsafeCheckpointError', 'check_fits', 'install_safe_checkpoints']

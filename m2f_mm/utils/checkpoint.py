@@ -42,6 +42,10 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds objects that ``weights_only`` loading refuses."""
 
 
+class CheckpointMismatchError(ValueError):
+    """A checkpoint whose weights do not fit the model of the config."""
+
+
 class CorruptCheckpointError(ValueError):
     """A checkpoint file that is empty, truncated or not torch's format."""
 
@@ -225,6 +229,44 @@ def load_from_pavi(filename, map_location=None):
         path = osp.join(folder, model.name)
         model.download(path)
         return load_local_checkpoint(path, map_location)
+
+
+def check_fits(model, checkpoint: dict, filename: str, config: str = '',
+               shown: int = 5) -> None:
+    """Refuse a checkpoint whose state dict does not fit ``model``: keys
+    missing, keys the model lacks, or other shapes (a checkpoint of another
+    config would otherwise load with warnings and give a mostly random
+    model).
+
+    Raises:
+        CheckpointMismatchError: naming the file, the config and the first
+            ``shown`` keys of each kind.
+    """
+    state = checkpoint.get('state_dict', checkpoint)
+    state = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    reshaped = [f'{k} {tuple(state[k].shape)} != {tuple(v.shape)}'
+                for k, v in expected.items()
+                if k in state and hasattr(state[k], 'shape')
+                and state[k].shape != v.shape]
+    if not (missing or unexpected or reshaped):
+        return
+    parts = []
+    for what, keys in (('missing from the checkpoint', missing),
+                       ('not in the model', unexpected),
+                       ('of another shape (checkpoint != model)', reshaped)):
+        if keys:
+            more = f', ... ({len(keys)} in all)' if len(keys) > shown else ''
+            parts.append(f'{len(keys)} keys {what}: '
+                         f'{", ".join(keys[:shown])}{more}')
+    raise CheckpointMismatchError(
+        f'{filename} does not fit the model of {config or "the config"}: '
+        + '; '.join(parts) + '. Is it the checkpoint of another config? '
+        'Pass the config it was trained with (or --non-strict to load what '
+        'fits).')
 
 
 _installed = False

@@ -111,7 +111,7 @@ def test_folder_and_video(inferencer, scene, tmp_path):
     frames = inferencer(video, task='semantic', out_dir=str(out))
     assert [r['name'] for r in frames] == ['clip_000000', 'clip_000001',
                                            'clip_000002']
-    assert osp.getsize(out / 'overlay.mp4') > 0
+    assert osp.getsize(out / 'clip_overlay.mp4') > 0
 
 
 def test_bad_input_is_named(inferencer, tmp_path):
@@ -181,3 +181,63 @@ def test_overlays_use_the_config_palette(inferencer):
         colour = np.median(overlay[labels == label], axis=0)  # BGR
         expected = alpha * np.array(palette[label][::-1], float)
         assert np.abs(colour - expected).max() <= 2, (label, colour)
+
+
+def test_tool_finishes_the_good_files_and_names_the_bad(scene, tmp_path):
+    """A folder with an unreadable file, and two inputs sharing a stem: every
+    good image is written under its own name, the bad one is reported at the
+    end, and the exit code says something failed."""
+    import shutil
+    import m2f_mm.models  # noqa: F401
+    from mmengine.registry import init_default_scope
+    from m2f_mm.registry import MODELS
+    cfg = Config.fromfile(QUICKSTART)
+    init_default_scope('m2f_mm')
+    ckpt = str(tmp_path / 'model.pth')
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, ckpt)
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    for name in ('000001', '000002', '000003'):
+        shutil.copy(osp.join(scene, 'images/val', name + '.jpg'), folder)
+    (folder / '000002.png').write_bytes(b'broken')  # sorts before 000003
+    cv2.imwrite(str(folder / '000001.png'),
+                cv2.imread(str(folder / '000001.jpg')))
+    out = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'infer.py'), QUICKSTART,
+         ckpt, str(folder), '--task', 'semantic', '--out-dir', str(out),
+         '--device', 'cpu'], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert '4 images predicted' in proc.stdout
+    assert '000002.png: not a readable image' in proc.stderr
+    written = sorted(p.name for p in out.glob('*_semantic.png'))
+    assert written == ['000001_jpg_semantic.png', '000001_png_semantic.png',
+                       '000002_jpg_semantic.png', '000003_semantic.png']
+
+
+def test_a_checkpoint_of_another_config_is_refused(scene, tmp_path):
+    """Strict by default, in the inferencer and in tools/test.py: the error
+    names the file and the first keys that differ."""
+    from mmengine.registry import init_default_scope
+    from m2f_mm.registry import MODELS
+    from m2f_mm.utils import CheckpointMismatchError
+    cfg = Config.fromfile(QUICKSTART)
+    cfg.model.num_stuff_classes = 5  # another class count: other shapes
+    init_default_scope('m2f_mm')
+    ckpt = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, ckpt)
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'other.pth does not fit.*class_head.weight'):
+        Mask2FormerInferencer(QUICKSTART, ckpt, device='cpu')
+    loose = Mask2FormerInferencer(QUICKSTART, ckpt, device='cpu', strict=False)
+    assert loose.model.head.class_head.out_features == 9
+    sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
+    from shapes_cli import data_options
+    proc = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'test.py'), QUICKSTART, ckpt,
+         '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         *data_options('panoptic', osp.join(scene, ''))],
+        capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0
+    assert 'CheckpointMismatchError' in proc.stderr
+    assert 'other.pth does not fit' in proc.stderr
