@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from m2f_mm.utils.checkpoint import load_local_checkpoint
 from .mmdet_checkpoint import rename_by_rules
 
 # (pattern, replacement) for the part after ``sem_seg_head.``; the first
@@ -97,13 +98,17 @@ def load_official_checkpoint(path: str) -> 'OrderedDict[str, Tensor]':
             except UnsafePickleError as err:
                 raise UnsafePickleError(f'{path}: {err}') from None
     else:
-        content = torch.load(path, map_location='cpu', weights_only=True)
+        content = load_local_checkpoint(path, map_location='cpu')
     model = content.get('model', content) if isinstance(content, dict) else None
     if not isinstance(model, dict) or not model:
         raise ValueError(f'{path}: no "model" dict of weights in it')
     out = OrderedDict()
     for key, value in model.items():
         if isinstance(value, np.ndarray):
+            if not (np.issubdtype(value.dtype, np.number) or
+                    value.dtype == np.bool_):
+                raise ValueError(f'{path}: {key} is an array of {value.dtype}, '
+                                 'not of numbers: not a weight')
             value = torch.from_numpy(np.ascontiguousarray(value))
         if not isinstance(value, Tensor):
             raise ValueError(f'{path}: {key} is a {type(value).__name__}, '

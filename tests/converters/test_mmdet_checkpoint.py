@@ -52,3 +52,22 @@ def test_key_rules():
                          'decode_head.head.query_feat.weight']
     with pytest.raises(KeyError):
         convert_head_key('pixel_decoder.unknown.weight')
+
+
+class _Evil:
+    def __reduce__(self):
+        import os
+        return (os.system, ('echo pwned', ))
+
+
+def test_cli_refuses_a_malicious_or_corrupt_checkpoint_naming_it(tmp_path):
+    evil, broken = tmp_path / 'evil.pth', tmp_path / 'broken.pth'
+    torch.save({'state_dict': {}, 'meta': _Evil()}, evil)
+    broken.write_bytes(evil.read_bytes()[:200])
+    for src, why in ((evil, 'refused to load'), (broken, 'truncated')):
+        run = subprocess.run([sys.executable, str(TOOL), str(src),
+                              str(tmp_path / 'o.pth')], capture_output=True,
+                             text=True, cwd=ROOT)
+        assert run.returncode == 1
+        assert 'Traceback' not in run.stderr, run.stderr[-2000:]
+        assert str(src) in run.stderr and why in run.stderr

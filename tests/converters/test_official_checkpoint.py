@@ -228,3 +228,13 @@ def test_classifier_rows_follow_the_classes():
     assert bias.tolist() == [float(i) for i in order] + [19.0]  # no-object
     with pytest.raises(ValueError, match='not in the official list'):
         class_order_by_name(['person', 'unicorn'], official_order)
+
+
+def test_an_object_array_is_refused_with_the_key_named(tmp_path):
+    import numpy as np
+    path = str(tmp_path / 'odd.pkl')
+    with open(path, 'wb') as f:
+        pickle.dump({'model': {'backbone.stem.conv1.weight':
+                               np.array(['a', 1], dtype=object)}}, f)
+    with pytest.raises(ValueError, match='odd.pkl.*conv1.weight.*object'):
+        load_official_checkpoint(path)

@@ -11,6 +11,9 @@ import sys
 import torch
 
 from m2f_mm.converters import convert_mmdet_state_dict
+from m2f_mm.utils.checkpoint import (CorruptCheckpointError,
+                                     UnsafeCheckpointError,
+                                     load_local_checkpoint)
 
 
 def main(argv=None) -> int:
@@ -19,9 +22,12 @@ def main(argv=None) -> int:
     parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
     args = parser.parse_args(argv)
     try:
-        ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+        ckpt = load_local_checkpoint(args.src, map_location='cpu')
     except FileNotFoundError:
         print(f'error: {args.src}: no such file', file=sys.stderr)
+        return 1
+    except (UnsafeCheckpointError, CorruptCheckpointError) as err:
+        print(f'error: {err}', file=sys.stderr)  # names the file
         return 1
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not all(

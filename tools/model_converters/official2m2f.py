@@ -22,11 +22,12 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
-from m2f_mm.converters import (class_order_by_name,
+from m2f_mm.converters import (UnsafePickleError, class_order_by_name,
                                convert_official_state_dict,
                                load_official_checkpoint)
 from m2f_mm.datasets.panoptic_json import CITYSCAPES_STUFF, CITYSCAPES_THINGS
 from m2f_mm.registry import DATASETS, MODELS
+from m2f_mm.utils import UnsafeCheckpointError
 
 #: Cityscapes' train-id order (detectron2's): stuff, then things.
 CITYSCAPES_TRAIN_IDS = CITYSCAPES_STUFF + CITYSCAPES_THINGS
@@ -81,6 +82,9 @@ def main(argv=None) -> int:
             raise ValueError('the converted weights do not fit the config: ' +
                              ', '.join(problems[:10]) +
                              (' ...' if len(problems) > 10 else ''))
+    except (UnsafeCheckpointError, UnsafePickleError) as err:
+        print(f'error: {err}', file=sys.stderr)  # names the file
+        return 1
     except (FileNotFoundError, KeyError, ValueError, RuntimeError,
             OSError) as err:
         print(f'error: {args.src}: {err}', file=sys.stderr)
