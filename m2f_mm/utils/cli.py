@@ -29,10 +29,34 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options:
+        check_option_keys(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def check_option_keys(cfg: Config, options: dict) -> None:
+    """Refuse a ``--cfg-options`` key whose first part is neither in the
+    config nor an argument of mmengine's Runner (a typo such as
+    ``trian_cfg.max_iters=2`` would otherwise be ignored silently).
+
+    Raises:
+        KeyError: naming the key and the closest known one.
+    """
+    import difflib
+    import inspect
+
+    from mmengine.runner import Runner
+    known = set(cfg.keys()) | set(
+        inspect.signature(Runner.__init__).parameters) - {'self'}
+    for key in options:
+        top = key.split('.')[0]
+        if top not in known:
+            close = difflib.get_close_matches(top, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ''
+            raise KeyError(f"--cfg-options {key}: the config has no "
+                           f"'{top}'{hint}")
 
 
 def setup_cpu_distributed(cfg: Config) -> None:
