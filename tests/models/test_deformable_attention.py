@@ -100,3 +100,14 @@ def test_dense_path_runs_under_cpu_autocast_close_to_float32():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         mixed = attn(query, *args)
     torch.testing.assert_close(mixed.float(), full, atol=0.1, rtol=0.05)
+
+
+def test_non_finite_locations_are_named_not_an_index_error():
+    num_value = sum(h * w for h, w in SHAPES)
+    value = torch.randn(1, num_value, 4, 8)
+    loc = torch.rand(1, 7, 4, 3, 2, 2)
+    loc[0, 3, 1, 0, 0, 0] = float('nan')
+    weights = torch.rand(1, 7, 4, 3, 2)
+    import pytest
+    with pytest.raises(FloatingPointError, match='non-finite sampling'):
+        deformable_sampling_dense(value, SHAPES, loc, weights)

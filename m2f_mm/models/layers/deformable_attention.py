@@ -87,8 +87,18 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
         start += h * w
     index = torch.cat(indices, -1).transpose(1, 2)  # (B, heads, Nq, 4LP)
     contrib = torch.cat(contribs, -1).transpose(1, 2)
-    matrix = value.new_zeros(batch, heads, num_query, num_value).scatter_add(
-        -1, index, contrib.to(value.dtype))  # (B, heads, Nq, S)
+    try:
+        matrix = value.new_zeros(batch, heads, num_query, num_value).scatter_add(
+            -1, index, contrib.to(value.dtype))  # (B, heads, Nq, S)
+    except RuntimeError as err:
+        # a NaN/Inf location floors to an absurd index; checked only here,
+        # on the error path, so the hot path has no device sync
+        if not torch.isfinite(locations).all():
+            raise FloatingPointError(
+                'deformable attention: non-finite sampling locations (NaN '
+                'or Inf in the pixel decoder\'s activations or weights, '
+                'e.g. after a diverged training step)') from err
+        raise
     out = matrix @ value.transpose(1, 2)  # (B, heads, Nq, d)
     return out.transpose(1, 2).reshape(batch, num_query, heads * dims)
 
