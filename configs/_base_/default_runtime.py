@@ -11,7 +11,10 @@ default_hooks = dict(
                     save_last=True, max_keep_ckpts=3),  # resumable, never lost
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='M2FVisualizationHook'))  # either face's visualiser
-custom_hooks = [dict(type='FiniteLossHook')]  # stop at a NaN/Inf loss, naming it
+custom_hooks = [
+    dict(type='ClassCountHook'),  # model's class counts = the dataset's
+    dict(type='FiniteLossHook'),  # stop at a NaN/Inf loss, naming it
+]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -1,7 +1,9 @@
 """Runner parts m2f_mm adds: a checkpoint hook that cannot lose work, a stop
-at the first non-finite loss, a check that a test checkpoint fits, and
-data-loader workers that die with their trainer."""
+at the first non-finite loss, checks that the class counts and a test
+checkpoint fit the model, and data-loader workers that die with their
+trainer."""
 from .checkpoint_fit_hook import CheckpointFitHook
+from .class_count_hook import ClassCountHook
 from .finite_loss_hook import FiniteLossHook
 from .m2f_checkpoint_hook import M2FCheckpointHook
 from .worker_init import die_with_parent, worker_init_fn
@@ -14,5 +16,5 @@ def install_worker_init() -> None:
     runner.default_worker_init_fn = worker_init_fn
 
 
-__all__ = ['CheckpointFitHook', 'FiniteLossHook', 'M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
+__all__ = ['CheckpointFitHook', 'ClassCountHook', 'FiniteLossHook', 'M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
            'worker_init_fn']
