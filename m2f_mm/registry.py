@@ -38,7 +38,9 @@ TASK_UTILS = _child('TASK_UTILS', ['m2f_mm.task_modules'])
 DATASETS = _child('DATASETS', ['m2f_mm.datasets'])
 #: Metrics that mmdet/mmseg lack.
 METRICS = _child('METRICS', ['m2f_mm.evaluation'])
-#: Runner hooks (safe checkpoints, the visualisation hook of both faces).
+#: Data transforms that mmdet/mmseg lack.
+TRANSFORMS = _child('TRANSFORMS', ['m2f_mm.datasets.transforms'])
+#: Runner hooks (checkpoints, run checks, the visualisation hook).
 HOOKS = _child('HOOKS', ['m2f_mm.engine', 'm2f_mm.visualization'])
 
 # Kinds we add nothing to: declared so the Runner finds our scope in them.
@@ -46,7 +48,6 @@ RUNNERS = _child('RUNNERS')
 RUNNER_CONSTRUCTORS = _child('RUNNER_CONSTRUCTORS')
 LOOPS = _child('LOOPS')
 DATA_SAMPLERS = _child('DATA_SAMPLERS')
-TRANSFORMS = _child('TRANSFORMS')
 MODEL_WRAPPERS = _child('MODEL_WRAPPERS')
 WEIGHT_INITIALIZERS = _child('WEIGHT_INITIALIZERS')
 OPTIMIZERS = _child('OPTIMIZERS')

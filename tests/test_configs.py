@@ -135,7 +135,7 @@ def scenes(tmp_path_factory):
 
 def _item_for(pipeline, scenes):
     types = [t['type'].split('.')[-1] for t in pipeline]
-    if 'LoadPanopticAnnotations' in types:
+    if any(t.endswith('LoadPanopticAnnotations') for t in types):
         return dict(scenes['panoptic'])
     if 'PackSegInputs' in types:
         load = [t for t in pipeline if t['type'].endswith('LoadAnnotations')][0]

@@ -20,7 +20,8 @@ from m2f_mm.utils.checkpoint import check_fits
 from .inputs import read_frames
 from .writers import WRITERS, ClassMeta
 
-_ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations')
+_ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations',
+                       'M2FLoadPanopticAnnotations')
 
 
 class Mask2FormerInferencer:

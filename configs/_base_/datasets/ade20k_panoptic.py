@@ -11,8 +11,8 @@ data_root = 'data/ADEChallengeData2016/'  # as mmdet's
 crop_size = (640, 640)
 train_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
-    dict(type='LoadPanopticAnnotations', with_bbox=True, with_mask=True,
-         with_seg=True),
+    dict(type='m2f_mm.M2FLoadPanopticAnnotations', with_bbox=True,
+         with_mask=True, with_seg=True),
     dict(type='RandomChoiceResize',  # short side 320-1280, long <= 2560
          scales=[(2560, int(640 * x * 0.1)) for x in range(5, 21)],
          resize_type='Resize', keep_ratio=True),
@@ -25,8 +25,8 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(2560, 640), keep_ratio=True),
-    dict(type='LoadPanopticAnnotations', with_bbox=True, with_mask=True,
-         with_seg=True),
+    dict(type='m2f_mm.M2FLoadPanopticAnnotations', with_bbox=True,
+         with_mask=True, with_seg=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor'))

@@ -9,7 +9,7 @@ data_root = 'data/cityscapes/'
 crop_size = (1024, 512)  # mmdet's RandomCrop takes (w, h): 512 x 1024 crops
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', to_float32=True),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True),
     dict(type='mmdet.RandomChoiceResize',  # short side 512-2048, long <= 4096
          scales=[(4096, int(1024 * x * 0.1)) for x in range(5, 21)],
@@ -22,7 +22,7 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True),
     dict(type='mmdet.PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',

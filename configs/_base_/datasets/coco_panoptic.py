@@ -3,14 +3,14 @@
 # Scored by PQ and mask AP (and mIoU_pan) from one model.
 num_things_classes = 80  # mmdet's CocoPanopticDataset; the model's
 num_stuff_classes = 53  # class counts come from here
-dataset_type = 'mmdet.CocoPanopticDataset'
+dataset_type = 'M2FCocoPanopticDataset'  # mmdet's, bad files named
 data_root = 'data/coco/'  # mmdet's layout: train2017/, val2017/, annotations/
 image_size = (1024, 1024)  # LSJ crop
 backend_args = None
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', to_float32=True,
          backend_args=backend_args),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.RandomResize', scale=image_size, ratio_range=(0.1, 2.0),
@@ -24,7 +24,7 @@ test_pipeline = [
     dict(type='mmdet.LoadImageFromFile', to_float32=True,
          backend_args=backend_args),
     dict(type='mmdet.Resize', scale=(1333, 800), keep_ratio=True),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
     dict(type='mmdet.PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -61,7 +61,7 @@ val_dataloader = dict(
         backend_args=backend_args))
 test_dataloader = val_dataloader
 val_evaluator = [
-    dict(type='mmdet.CocoPanopticMetric',
+    dict(type='M2FCocoPanopticMetric',  # mmdet's, empty ground truth named
          ann_file=data_root + 'annotations/panoptic_val2017.json',
          seg_prefix=data_root + 'annotations/panoptic_val2017/',
          backend_args=backend_args),

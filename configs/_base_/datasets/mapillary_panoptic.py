@@ -9,7 +9,7 @@ data_root = 'data/mapillary/'
 crop_size = (1024, 1024)
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', to_float32=True),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True),
     dict(type='mmdet.RandomChoiceResize',  # short side 1024-4096, long <= 8192
          scales=[(8192, int(2048 * x * 0.1)) for x in range(5, 21)],
@@ -23,7 +23,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='mmdet.LoadImageFromFile'),
     dict(type='mmdet.Resize', scale=(2048, 2048), keep_ratio=True),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True),
     dict(type='mmdet.PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',

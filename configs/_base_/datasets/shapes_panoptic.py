@@ -1,6 +1,6 @@
 # The built-in synthetic shapes scenes (m2f_mm.datasets.synthetic_shapes), read by
 # mmdet's CocoPanopticDataset and scored by PQ, mask AP and mIoU from one model.
-dataset_type = 'mmdet.CocoPanopticDataset'
+dataset_type = 'M2FCocoPanopticDataset'  # mmdet's, bad files named
 data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
 image_size = 128
 metainfo = dict(
@@ -15,14 +15,14 @@ num_stuff_classes = len(metainfo['stuff_classes'])  # counts come from here
 backend_args = None
 train_pipeline = [
     dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
     dict(type='mmdet.RandomFlip', prob=0.5),
     dict(type='mmdet.PackDetInputs')
 ]
 test_pipeline = [
     dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-    dict(type='mmdet.LoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
     dict(type='mmdet.PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -61,7 +61,7 @@ val_dataloader = dict(
         backend_args=backend_args))
 test_dataloader = val_dataloader
 val_evaluator = [
-    dict(type='mmdet.CocoPanopticMetric',
+    dict(type='M2FCocoPanopticMetric',  # mmdet's, empty ground truth named
          ann_file=data_root + 'annotations/panoptic_val.json',
          seg_prefix=data_root + 'annotations/panoptic_val/',
          backend_args=backend_args),
