@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # One idempotent set-up for m2f_mm on a fresh Python 3.11 machine.
 #   bash tools/setup.sh        # installs what is missing, then verifies the stack
+#   bash tools/setup.sh --with-slurm   # also Debian's slurm-wlm and munge (a one-node
+#                                      # Slurm for tests/integration/test_slurm.py)
 # A second run only verifies (a few seconds). The slow part, compiling mmcv 2.1.0
 # with its C++ ops, is cached as a wheel in $M2F_CACHE (default ~/.cache/m2f_mm),
 # outside the clone, so fresh clones (CI) reuse it.
 set -euo pipefail
 PY=${PYTHON:-python3}
+if [ "${1:-}" = "--with-slurm" ] && ! command -v srun >/dev/null; then
+  echo "[m2f_mm setup] installing slurm-wlm and munge (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge
+fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${M2F_CACHE:-$HOME/.cache/m2f_mm}
 WHEELS=$CACHE/wheels

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# srun of one of our tools, one task per GPU; called by slurm_train.sh and
-# slurm_test.sh.
+# srun of one of our tools, one task per GPU (or per CPU rank on nodes
+# without GPUs: gloo); called by slurm_train.sh and slurm_test.sh.
 #   bash tools/slurm_run.sh train.py|test.py PARTITION JOB_NAME [tool arguments]
-# GPUS (8), GPUS_PER_NODE (8), CPUS_PER_TASK (5) and SRUN_ARGS tune the job.
+# GPUS (8) tasks in all, GPUS_PER_NODE (8) tasks a node, CPUS_PER_TASK (5)
+# and SRUN_ARGS tune the job. GPUs are asked for (--gres) only where the
+# partition's nodes have them.
 set -x
 TOOL=$1
 PARTITION=$2
 JOB_NAME=$3
 GPUS=${GPUS:-8}
 GPUS_PER_NODE=${GPUS_PER_NODE:-8}
+GRES=""
+if sinfo -h -p "${PARTITION}" -o %G 2>/dev/null | grep -q gpu; then
+    GRES="--gres=gpu:${GPUS_PER_NODE}"
+fi
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
 srun -p "${PARTITION}" \
     --job-name="${JOB_NAME}" \
-    --gres=gpu:"${GPUS_PER_NODE}" \
+    ${GRES} \
     --ntasks="${GPUS}" \
     --ntasks-per-node="${GPUS_PER_NODE}" \
     --cpus-per-task="${CPUS_PER_TASK:-5}" \

@@ -60,21 +60,25 @@ def check_option_keys(cfg: Config, options: dict) -> None:
 
 
 def setup_cpu_distributed(cfg: Config) -> None:
-    """Let ``--launcher pytorch`` run on machines without CUDA (gloo).
+    """Let ``--launcher pytorch`` (torchrun) and ``--launcher slurm`` (srun)
+    run on machines without CUDA, with gloo.
 
     mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device`` and wraps
     the model with ``device_ids=[LOCAL_RANK]``, both wrong on CPU. When a
     launcher is set and CUDA is absent, the process group is started here
-    with gloo from torchrun's environment (the Runner then skips its own
-    ``init_dist``) and DDP gets ``device_ids=None``.
+    with gloo (from torchrun's environment, or from Slurm's: the first node
+    of ``SLURM_NODELIST`` as master, ``SLURM_PROCID`` as rank), the Runner
+    then skips its own ``init_dist``, and DDP gets ``device_ids=None``.
     """
     import torch
     import torch.distributed as dist
     if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
         return
-    if cfg.launcher != 'pytorch':
+    if cfg.launcher == 'slurm':
+        _slurm_environment()
+    elif cfg.launcher != 'pytorch':
         raise RuntimeError(f'--launcher {cfg.launcher} without CUDA: only '
-                           'pytorch (torchrun) runs on CPU')
+                           'pytorch (torchrun) and slurm (srun) run on CPU')
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     if not dist.is_initialized():
         dist.init_process_group('gloo', init_method='env://')
@@ -85,6 +89,21 @@ def setup_cpu_distributed(cfg: Config) -> None:
     wrapper.setdefault('find_unused_parameters',
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
+
+
+def _slurm_environment() -> None:
+    """torch.distributed's environment from an srun task's (as mmengine
+    derives it for GPUs)."""
+    import subprocess
+    nodes = os.environ['SLURM_NODELIST']
+    master = subprocess.run(['scontrol', 'show', 'hostnames', nodes],
+                            capture_output=True, text=True,
+                            check=True).stdout.split()[0]
+    os.environ.setdefault('MASTER_ADDR', master)
+    os.environ.setdefault('MASTER_PORT', '29500')
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['LOCAL_RANK'] = os.environ['SLURM_LOCALID']
 
 
 def resolve_resume(cfg: Config, resume: str) -> None:
