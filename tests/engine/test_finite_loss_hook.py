@@ -4,30 +4,17 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.model import BaseModel
 from mmengine.runner import Runner
-from torch import nn
 
 import m2f_mm  # noqa: F401
-
-
-class _Model(BaseModel):
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        out = self.linear(inputs)
-        if mode == 'loss':
-            return dict(loss_fit=out.pow(2).mean(), loss_other=out.mean() * 0)
-        return out
+from tiny_model import TinyModel
 
 
 def test_training_stops_at_a_nan_loss_naming_it(tmp_path):
     data = [dict(inputs=torch.ones(2)) for _ in range(10)]
     data[5] = dict(inputs=torch.full((2, ), float('nan')))  # iteration 6
     runner = Runner(
-        model=_Model(), work_dir=str(tmp_path),
+        model=TinyModel(), work_dir=str(tmp_path),
         train_dataloader=dict(dataset=data, batch_size=1,
                               sampler=dict(type='DefaultSampler',
                                            shuffle=False),

@@ -5,33 +5,18 @@ import pickle
 
 import pytest
 import torch
-from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
-from torch import nn
 
 import m2f_mm  # noqa: F401
 from m2f_mm.utils import UnsafeCheckpointError
-
-
-class _TinyModel(BaseModel):
-    """y = w.x + b, squared loss."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        out = self.linear(inputs)
-        if mode == 'loss':
-            return dict(loss=out.pow(2).mean())
-        return out
+from tiny_model import TinyModel
 
 
 def _runner(work_dir, max_iters, resume=False, checkpoint=None):
     data = [dict(inputs=torch.randn(2)) for _ in range(8)]
     return Runner(
-        model=_TinyModel(), work_dir=str(work_dir),
+        model=TinyModel(), work_dir=str(work_dir),
         train_dataloader=dict(dataset=data, batch_size=2,
                               sampler=dict(type='DefaultSampler', shuffle=True),
                               collate_fn=dict(type='default_collate')),
@@ -81,7 +66,7 @@ def test_checkpoint_with_a_callable_is_refused(tmp_path):
     # and through mmengine's public loading path
     from mmengine.runner import load_checkpoint
     with pytest.raises(UnsafeCheckpointError):
-        load_checkpoint(_TinyModel(), str(path))
+        load_checkpoint(TinyModel(), str(path))
 
 
 def test_missing_checkpoint_names_the_file(tmp_path):
@@ -131,7 +116,7 @@ def test_remote_checkpoints_load_weights_only(name, tmp_path, monkeypatch):
     with pytest.raises(UnsafeCheckpointError, match=os.path.basename(cached)):
         CheckpointLoader.load_checkpoint(name, map_location='cpu')
     assert not marker.exists()
-    model = _TinyModel()
+    model = TinyModel()
     # mmcls:// keeps the backbone's weights, without the prefix
     prefix = 'backbone.' if name.startswith('mmcls://') else ''
     torch.save({'state_dict': {prefix + k: v
@@ -156,7 +141,7 @@ def test_url_checkpoint_refused_in_load_checkpoint_and_init_cfg(
     torch.save({'state_dict': {}, 'meta': _Marker(marker)},
                cached_url_path(url))
     with pytest.raises(UnsafeCheckpointError):
-        load_checkpoint(_TinyModel(), url)
+        load_checkpoint(TinyModel(), url)
     backbone = ResNet(depth=18, init_cfg=dict(type='Pretrained',
                                                checkpoint=url))
     with pytest.raises(UnsafeCheckpointError):
@@ -191,7 +176,7 @@ _KILLED_DURING_WRITE = r'''
 import os, sys
 import torch
 from mmengine.fileio import LocalBackend
-sys.path.insert(0, {tests!r})
+sys.path[:0] = [{tests!r}, {tests!r} + '/..']
 from test_checkpoint import _runner
 calls = []
 put = LocalBackend.put
