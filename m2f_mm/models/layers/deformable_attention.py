@@ -213,7 +213,11 @@ class DeformableAttention(nn.Module):
         locations = (reference_points[:, :, None, :, None, :] +
                      offsets / normalizer[None, None, None, :, None, :])
         # (B, S, heads, L, points, 2)
-        out = sample_levels(value, levels, locations, weights)
+        with torch.autocast(value.device.type, enabled=False):
+            # sampling in float32 under mixed precision, as the official
+            # MSDeformAttn (mmcv's kernel has no half-precision version)
+            out = sample_levels(value.float(), levels, locations.float(),
+                                weights.float())
         return query + self.output_proj(out)  # (B, S, C)
 
 

@@ -127,15 +127,20 @@ class MaskSetLoss(nn.Module):
 
         Returns:
             ``loss_cls``, ``loss_mask``, ``loss_dice`` for the final set and
-            ``d{i}.loss_*`` for the earlier ones (d0: the learnable queries).
+            ``d{i}.loss_*`` for the earlier ones (d0: the learnable queries),
+            float32 also under mixed precision (matching and losses run with
+            autocast off on float32 predictions).
         """
         num_masks = num_masks_across_workers(
             sum(len(lab) for lab in gt_labels), class_logits[0].device)
         losses = {}
         last = len(class_logits) - 1
         for i, (cls, masks) in enumerate(zip(class_logits, mask_logits)):
-            loss_cls, loss_mask, loss_dice = self.single_set(
-                cls, masks, gt_labels, gt_masks, num_masks)
+            # float32 matching and losses under mixed precision
+            with torch.autocast(cls.device.type, enabled=False):
+                loss_cls, loss_mask, loss_dice = self.single_set(
+                    cls.float(), masks.float(), gt_labels, gt_masks,
+                    num_masks)
             prefix = '' if i == last else f'd{i}.'
             losses[prefix + 'loss_cls'] = self.class_weight * loss_cls
             losses[prefix + 'loss_mask'] = self.mask_weight * loss_mask

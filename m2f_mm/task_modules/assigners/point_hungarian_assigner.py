@@ -72,9 +72,20 @@ class PointHungarianAssigner:
         if gt_labels.numel() == 0:
             empty = gt_labels.new_zeros(0, dtype=torch.long)
             return empty, empty
-        point_logits = sample_points(mask_logits, point_coords)  # (Q, P)
-        gt_points = sample_points(gt_masks.to(point_logits.dtype),
-                                  point_coords)  # (M, P)
-        cost = sum(c(class_logits, point_logits, gt_labels, gt_points)
-                   for c in self.match_costs)  # (Q, M)
-        return hungarian_match(cost)
+        return hungarian_match(self.cost(class_logits, mask_logits,
+                                         gt_labels, gt_masks, point_coords))
+
+    def cost(self, class_logits: Tensor, mask_logits: Tensor,
+             gt_labels: Tensor, gt_masks: Tensor,
+             point_coords: Tensor) -> Tensor:
+        """(Q, M) matching cost, always in float32: under mixed precision
+        the predictions are cast up and autocast is off here, as the
+        official matcher does (a half-precision cost can overflow or break
+        ties differently)."""
+        with torch.autocast(class_logits.device.type, enabled=False):
+            point_logits = sample_points(mask_logits.float(),
+                                         point_coords.float())  # (Q, P)
+            gt_points = sample_points(gt_masks.float(),
+                                      point_coords.float())  # (M, P)
+            return sum(c(class_logits.float(), point_logits, gt_labels,
+                         gt_points) for c in self.match_costs)  # (Q, M)
