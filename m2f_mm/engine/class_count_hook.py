@@ -30,7 +30,10 @@ class ClassCountHook(Hook):
     def _check(self, runner, split: str, loader) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
-        face = model_face(model)
+        try:
+            face = model_face(model)
+        except TypeError:  # another model (an experiment's baseline, say)
+            return
         dataset = loader.dataset
         detector = isinstance(face, M2FDetector)
         counts = dataset_class_counts(dataset.metainfo, detector)

@@ -20,16 +20,32 @@ from quickstart_schedule import rescale_schedule
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
 
 
-def unscoped(node):
-    """The config with 'mmdet.' dropped from every type: it runs in mmdet's
-    scope, where mmdet's Mask2Former builds its parts by bare names (a scoped
-    name would not reach mmcv's transforms from there)."""
+def _ours():
+    """Every name registered in m2f_mm's registries."""
+    from m2f_mm import registry
+    return {name for kind in ('MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS',
+                              'HOOKS', 'TASK_UTILS')
+            for name in getattr(registry, kind).module_dict}
+
+
+def unscoped(node, ours=None):
+    """The config for mmdet's scope: 'mmdet.' dropped from every type (there
+    mmdet's Mask2Former builds its parts by bare names, and a scoped name
+    would not reach mmcv's transforms), and ours (datasets, transforms,
+    metrics, hooks) named with 'm2f_mm.'."""
+    ours = _ours() if ours is None else ours
     if isinstance(node, dict):
-        return {k: (v[len('mmdet.'):] if k == 'type' and isinstance(v, str)
-                    and v.startswith('mmdet.') else unscoped(v))
-                for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            if k == 'type' and isinstance(v, str):
+                v = v[len('mmdet.'):] if v.startswith('mmdet.') else \
+                    f'm2f_mm.{v}' if v in ours else v
+                out[k] = v
+            else:
+                out[k] = unscoped(v, ours)
+        return out
     if isinstance(node, (list, tuple)):
-        return type(node)(unscoped(v) for v in node)
+        return type(node)(unscoped(v, ours) for v in node)
     return node
 
 
