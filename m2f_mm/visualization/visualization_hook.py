@@ -16,7 +16,7 @@ from m2f_mm.registry import HOOKS
 
 
 @HOOKS.register_module()
-@dataclass
+@dataclass(eq=False)  # hooks compare and hash by identity
 class M2FVisualizationHook(Hook):
     """Draw predictions over their images: one image every ``interval``
     validation iterations (to the visualiser's backends), and with ``draw``
