@@ -16,5 +16,6 @@ def install_worker_init() -> None:
     runner.default_worker_init_fn = worker_init_fn
 
 
-__all__ = ['CheckpointFitHook', 'ClassCountHook', 'FiniteLossHook', 'M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
+__all__ = ['CheckpointFitHook', 'ClassCountHook', 'FiniteLossHook',
+           'M2FCheckpointHook', 'die_with_parent', 'install_worker_init',
            'worker_init_fn']

@@ -1,7 +1,7 @@
 """Refuse, at test time, a checkpoint that does not fit the config's model."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from m2f_mm.models.segmentors import unwrap
 from m2f_mm.registry import HOOKS
 from m2f_mm.utils.checkpoint import check_fits
 
@@ -21,7 +21,5 @@ class CheckpointFitHook(Hook):
         self.config = config
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
-        check_fits(model, checkpoint, self.checkpoint or 'the checkpoint',
-                   self.config)
+        check_fits(unwrap(runner.model), checkpoint,
+                   self.checkpoint or 'the checkpoint', self.config)

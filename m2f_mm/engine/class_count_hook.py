@@ -1,7 +1,6 @@
 """Refuse, when a run starts, a model whose class counts differ from the
 dataset's (it would train, then fail or mislabel in evaluation)."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from m2f_mm.models.segmentors import M2FDetector, model_face
 from m2f_mm.registry import HOOKS
@@ -28,10 +27,8 @@ class ClassCountHook(Hook):
     priority = 'VERY_HIGH'
 
     def _check(self, runner, split: str, loader) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
         try:
-            face = model_face(model)
+            face = model_face(runner.model)
         except TypeError:  # another model (an experiment's baseline, say)
             return
         dataset = loader.dataset

@@ -26,7 +26,7 @@ class FiniteLossHook(Hook):
                if not math.isfinite(value)}
         if bad:
             bad = {k: v for k, v in bad.items() if k != 'loss'} or bad  # terms
-            last = runner.message_hub.get_info('last_ckpt')
+            last = hub.get_info('last_ckpt')
             kept = (f'the last checkpoint, {last}, holds the last good '
                     'weights' if last else 'no checkpoint was written yet')
             raise FloatingPointError(

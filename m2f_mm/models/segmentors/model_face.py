@@ -1,6 +1,7 @@
 """Which face of a built model answers for its classes and tasks."""
 from typing import Union
 
+from mmengine.model import is_model_wrapper
 from mmseg.models.segmentors import EncoderDecoder
 from torch import nn
 
@@ -8,15 +9,21 @@ from .m2f_decode_head import M2FDecodeHead
 from .m2f_detector import M2FDetector
 
 
+def unwrap(model: nn.Module) -> nn.Module:
+    """The model inside a DDP-like wrapper, or the model itself."""
+    return model.module if is_model_wrapper(model) else model
+
+
 def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
     """The part of a built m2f_mm model that knows its class counts
     (``num_things``, ``num_classes``) and ``supported_tasks``: the
     ``M2FDetector`` itself, or the ``M2FDecodeHead`` of an mmseg
-    ``EncoderDecoder``.
+    ``EncoderDecoder`` (inside a DDP-like wrapper or not).
 
     Raises:
         TypeError: the model is neither.
     """
+    model = unwrap(model)
     if isinstance(model, M2FDetector):
         return model
     if isinstance(model, EncoderDecoder) and isinstance(model.decode_head,
