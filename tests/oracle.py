@@ -1,7 +1,6 @@
 """Build m2f_mm's Mask2Former and mmdet's (the oracle) from one tiny spec,
 with mmdet's weights converted into ours (mmdet's config comes from
 m2f_mm.converters.mmdet_equivalent_config, as in the benchmarks)."""
-import contextlib
 import copy
 
 import torch
@@ -95,21 +94,15 @@ def build_twins(test_cfg=None, seed=0):
     return ours.eval(), ref.eval()
 
 
-@contextlib.contextmanager
 def grid_sample_attention():
     """Run our deformable attention on mmcv's grid_sample path, as mmdet does.
 
-    The default CPU path (a dense sampling matrix, faster) differs from it
-    only by float rounding (tested alone in test_deformable_attention.py);
+    The default CPU path (the compiled op, faster) differs from it only by
+    float rounding (tested alone in test_deformable_attention.py);
     comparisons that need bit-level agreement downstream use this path.
     """
-    from m2f_mm.models.layers import deformable_attention
-    limit = deformable_attention.DENSE_MAX_ELEMENTS
-    deformable_attention.DENSE_MAX_ELEMENTS = 0
-    try:
-        yield
-    finally:
-        deformable_attention.DENSE_MAX_ELEMENTS = limit
+    from m2f_mm.models.layers.deformable_attention import forced_sampling_path
+    return forced_sampling_path('grid_sample')
 
 
 def make_batch(model, **kwargs):

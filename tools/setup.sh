@@ -61,6 +61,17 @@ pip_ ftfy regex
 # metadata but works with numpy 2, hence --no-deps.
 pip_ --no-deps panopticapi-lite
 
-# 5. Verify, with a clear message for each failure.
+# 5. m2f_mm's CPU deformable-sampling op (about 30 s; cached in $CACHE/extensions per source
+#    and torch build, so fresh clones of the same commit reuse it).
+if ! M2F_CACHE=$CACHE "$PY" -c "
+from m2f_mm.models.layers.deformable_sampling_cpu import built_library, load_op
+import os, sys
+if not os.path.exists(built_library()):
+    print('[m2f_mm setup] compiling the CPU deformable-sampling op (about 30 s)')
+sys.exit(load_op() is None)"; then
+  die "the CPU deformable-sampling op failed to compile: install a C++ compiler (apt-get install g++) and retry"
+fi
+
+# 6. Verify, with a clear message for each failure.
 "$PY" "$ROOT/tools/verify_env.py" --root "$ROOT"
 say "done in $(( $(date +%s) - t0 )) s"

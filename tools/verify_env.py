@@ -51,6 +51,11 @@ def check(root):
                             f'clone {root}: {FIX}')
     except Exception as err:  # noqa: BLE001
         problems.append(f'm2f_mm does not import ({err}): {FIX}')
+        return problems
+    from m2f_mm.models.layers.deformable_sampling_cpu import built_library
+    if not osp.exists(built_library()):
+        problems.append('the CPU deformable-sampling op is not compiled for '
+                        f'this source and torch ({built_library()}): {FIX}')
     return problems
 
 
@@ -70,7 +75,7 @@ def main():
         import torch
         print(f'[m2f_mm verify] ok: torch {torch.__version__}, mmcv '
               f'{mmcv.__version__} with ops, mmengine/mmdet/mmseg pinned, '
-              'm2f_mm from this clone')
+              'm2f_mm from this clone with its CPU op compiled')
     return 0
 
 

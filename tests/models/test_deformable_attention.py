@@ -1,15 +1,78 @@
 """Our deformable attention against mmcv's pure-PyTorch path: the dense
-sampling-matrix path gives the same values and gradients."""
+sampling-matrix path and the compiled CPU op give the same values and
+gradients."""
+import pytest
 import torch
-from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
-
 from mmcv.ops import MultiScaleDeformableAttention
+from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
 from m2f_mm.models.layers.deformable_attention import (
     DeformableAttention, FeatureLevels, deformable_sampling_dense,
-    reference_points_of)
+    forced_sampling_path, reference_points_of)
+from m2f_mm.models.layers.deformable_sampling_cpu import (
+    deformable_sampling_cpu, load_op)
 
 SHAPES = [(6, 10), (3, 5), (2, 3)]
+CPU_PATHS = ['cpu_op', 'dense', 'grid_sample']
+
+
+def test_the_compiled_op_is_built():
+    """tools/setup.sh compiles it; without it CPU runs fall back silently
+    slower, so the suite insists it is there."""
+    assert load_op() is not None
+
+
+def _random_sampling(dtype=torch.float32, batch=2, queries=7, heads=4,
+                     dims=8, points=2):
+    """value, locations (partly outside [0, 1]: zero padding) and weights
+    over SHAPES, all requiring grad."""
+    num_value = sum(h * w for h, w in SHAPES)
+    value = torch.randn(batch, num_value, heads, dims, dtype=dtype)
+    loc = torch.rand(batch, queries, heads, len(SHAPES), points, 2,
+                     dtype=dtype) * 1.4 - 0.2
+    weights = torch.rand(batch, queries, heads, len(SHAPES), points,
+                         dtype=dtype)
+    return [t.requires_grad_() for t in (value, loc, weights)]
+
+
+def test_cpu_op_equals_mmcv_pytorch_path_with_gradients():
+    torch.manual_seed(0)
+    value, loc, weights = _random_sampling()
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    ref = multi_scale_deformable_attn_pytorch(value, levels.spatial_shapes,
+                                              loc, weights)
+    out = deformable_sampling_cpu(value, levels.spatial_shapes,
+                                  levels.level_start_index, loc, weights)
+    # same corner arithmetic as grid_sample; only the sum over levels and
+    # points is ordered differently
+    torch.testing.assert_close(out, ref, atol=2e-6, rtol=1e-6)
+    grad = torch.randn_like(ref)
+    for a, b in zip(torch.autograd.grad(out, (value, loc, weights), grad),
+                    torch.autograd.grad(ref, (value, loc, weights), grad)):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-5)
+
+
+def test_cpu_op_gradients_pass_gradcheck():
+    torch.manual_seed(0)
+    value, loc, weights = _random_sampling(torch.float64, batch=1, queries=3,
+                                           heads=2, dims=3)
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    assert torch.autograd.gradcheck(
+        lambda v, l, w: deformable_sampling_cpu(
+            v, levels.spatial_shapes, levels.level_start_index, l, w),
+        (value, loc, weights))
+
+
+def test_cpu_op_refuses_mismatched_inputs():
+    value, loc, weights = _random_sampling()
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    with pytest.raises(RuntimeError, match='disagree'):
+        deformable_sampling_cpu(value, levels.spatial_shapes,
+                                levels.level_start_index, loc,
+                                weights[:, :, :2])
+    with pytest.raises(RuntimeError, match='one dtype'):
+        deformable_sampling_cpu(value.double(), levels.spatial_shapes,
+                                levels.level_start_index, loc, weights)
 
 
 def test_dense_sampling_equals_mmcv_pytorch_path_with_gradients():
@@ -79,35 +142,38 @@ def test_same_parameters_init_and_function_as_mmcv_module():
 
 
 def test_module_paths_agree():
-    import m2f_mm.models.layers.deformable_attention as da
     attn, query, args = _module_and_inputs()
-    dense = attn(query, *args)
-    limit = da.DENSE_MAX_ELEMENTS
-    try:
-        da.DENSE_MAX_ELEMENTS = 0  # force mmcv's grid_sample path
-        sampled = attn(query, *args)
-    finally:
-        da.DENSE_MAX_ELEMENTS = limit
-    torch.testing.assert_close(dense, sampled, atol=1e-5, rtol=1e-5)
+    outputs = {}
+    for path in CPU_PATHS:
+        with forced_sampling_path(path):
+            outputs[path] = attn(query, *args)
+    for path in CPU_PATHS[:-1]:
+        torch.testing.assert_close(outputs[path], outputs['grid_sample'],
+                                   atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match='unknown sampling path'):
+        with forced_sampling_path('gridsample'):
+            pass
 
 
-def test_dense_path_runs_under_cpu_autocast_close_to_float32():
-    """Mixed precision: under bf16 autocast the values are bf16 and the
-    attention weights float32 (softmax); the dense path used to fail in
-    scatter_add on the dtype mismatch."""
+@pytest.mark.parametrize('path', CPU_PATHS)
+def test_paths_run_under_cpu_autocast_close_to_float32(path):
+    """Mixed precision: under bf16 autocast the module samples in float32
+    (the dense path used to fail in scatter_add on a dtype mismatch)."""
     attn, query, args = _module_and_inputs()
-    full = attn(query, *args)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        mixed = attn(query, *args)
+    with forced_sampling_path(path):
+        full = attn(query, *args)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            mixed = attn(query, *args)
     torch.testing.assert_close(mixed.float(), full, atol=0.1, rtol=0.05)
 
 
-def test_non_finite_locations_are_named_not_an_index_error():
-    num_value = sum(h * w for h, w in SHAPES)
-    value = torch.randn(1, num_value, 4, 8)
-    loc = torch.rand(1, 7, 4, 3, 2, 2)
-    loc[0, 3, 1, 0, 0, 0] = float('nan')
-    weights = torch.rand(1, 7, 4, 3, 2)
-    import pytest
-    with pytest.raises(FloatingPointError, match='non-finite sampling'):
-        deformable_sampling_dense(value, SHAPES, loc, weights)
+@pytest.mark.parametrize('path', ['cpu_op', 'dense'])
+def test_non_finite_locations_are_named_not_an_index_error(path):
+    value, loc, weights = _random_sampling()
+    with torch.no_grad():
+        loc[0, 3, 1, 0, 0, 0] = float('nan')
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    from m2f_mm.models.layers.deformable_attention import sample_levels
+    with forced_sampling_path(path), pytest.raises(
+            FloatingPointError, match='non-finite sampling'):
+        sample_levels(value, levels, loc, weights)

@@ -1,7 +1,9 @@
 """Post-processing functions on hand-made predictions with known answers."""
+import pytest
 import torch
 
-from m2f_mm.models.postprocess import (INSTANCE_OFFSET, instance_inference,
+from m2f_mm.models.postprocess import (INSTANCE_OFFSET, QueryMasks,
+                                       instance_inference,
                                        panoptic_inference, semantic_inference)
 
 BIG = 20.
@@ -74,3 +76,74 @@ def test_semantic_is_probability_weighted_masks():
     assert sem.shape == (2, 3, 3, 3)
     expected = (cls.softmax(-1)[0, :, 1, None, None] * masks[0].sigmoid()).sum(0)
     torch.testing.assert_close(sem[0, 1], expected)
+
+
+def _low_res_masks():
+    """(Q, h, w) logits of an image of 37 x 50 padded to 40 x 52, at 1/4."""
+    torch.manual_seed(0)
+    return torch.randn(9, 10, 13) * 4, (40, 52), (37, 50)
+
+
+def _resize_all_as_mmdet(low_res, pad_size, img_size, ori_size):
+    """Every query resized at once, as mmdet's post-processing does."""
+    import torch.nn.functional as F
+    masks = F.interpolate(low_res[None], size=pad_size, mode='bilinear',
+                          align_corners=False)[0, :, :img_size[0], :img_size[1]]
+    return F.interpolate(masks[None], size=ori_size, mode='bilinear',
+                         align_corners=False)[0]
+
+
+def _same_up_to_rounding(a, b):
+    """Equal but for the resize kernel's vector/scalar rounding (see
+    query_masks.py), and equal signs: equal masks."""
+    torch.testing.assert_close(a, b, rtol=1e-6, atol=4e-6)
+    assert torch.equal(a > 0, b > 0)
+
+
+@pytest.mark.parametrize('ori_size', [(37, 50), (74, 99)])
+def test_query_masks_resize_only_what_is_asked(ori_size):
+    low_res, pad_size, img_size = _low_res_masks()
+    expected = _resize_all_as_mmdet(low_res, pad_size, img_size, ori_size)
+    masks = QueryMasks(low_res, pad_size, img_size, ori_size)
+    assert masks.shape == expected.shape
+    picks = torch.tensor([4, 1, 4, 8])
+    _same_up_to_rounding(masks[picks], expected[picks])
+    chosen = torch.zeros(9, dtype=torch.bool)
+    chosen[[0, 5]] = True
+    _same_up_to_rounding(masks[chosen], expected[chosen])
+    assert masks[torch.zeros(9, dtype=torch.bool)].shape == (0, *ori_size)
+    assert torch.equal(masks.all(), expected)  # all at once: as mmdet
+    assert torch.equal(masks[picks], expected[picks])  # from the kept result
+
+
+def test_query_masks_are_bit_identical_at_coco_size():
+    """At a COCO test size (800 x 1216 padded to 800 x 1216, rescaled to
+    the original 640 x 973) subsets of 1 to 16 of 100 queries resize to
+    exactly mmdet's rows."""
+    torch.manual_seed(0)
+    low_res = torch.randn(100, 200, 304) * 4
+    expected = _resize_all_as_mmdet(low_res, (800, 1216), (800, 1216),
+                                    (640, 973))
+    masks = QueryMasks(low_res, (800, 1216), (800, 1216), (640, 973))
+    for n in (1, 3, 7, 16):
+        picks = torch.randperm(100)[:n]
+        assert torch.equal(masks[picks], expected[picks]), n
+
+
+def test_post_processing_on_query_masks_equals_on_all_masks():
+    low_res, pad_size, img_size = _low_res_masks()
+    full = _resize_all_as_mmdet(low_res, pad_size, img_size, (74, 99))
+    torch.manual_seed(1)
+    cls = torch.randn(9, 6) * 3
+    cls[:4, 1] += 8  # confident queries: kept by the panoptic merge
+    lazy = QueryMasks(low_res, pad_size, img_size, (74, 99))
+    pan = panoptic_inference(cls, lazy, 3, object_mask_thr=0.5,
+                             overlap_thr=0.3)
+    assert torch.equal(pan, panoptic_inference(cls, full, 3,
+                                               object_mask_thr=0.5,
+                                               overlap_thr=0.3))
+    assert len(pan.unique()) > 2
+    # 20 of the 45 (query, class) pairs: several pairs share a query
+    for a, b in zip(instance_inference(cls, lazy, 3, max_per_image=20),
+                    instance_inference(cls, full, 3, max_per_image=20)):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-6)

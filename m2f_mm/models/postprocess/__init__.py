@@ -1,7 +1,8 @@
 """Pure post-processing functions, one per task."""
 from .instance import instance_inference
 from .panoptic import INSTANCE_OFFSET, panoptic_inference
+from .query_masks import QueryMasks, resize_masks
 from .semantic import semantic_inference
 
 __all__ = ['instance_inference', 'panoptic_inference', 'semantic_inference',
-           'INSTANCE_OFFSET']
+           'INSTANCE_OFFSET', 'QueryMasks', 'resize_masks']

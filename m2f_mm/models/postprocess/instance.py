@@ -17,7 +17,8 @@ def instance_inference(class_logits: Tensor, mask_logits: Tensor,
 
     Args:
         class_logits: (Q, K+1).
-        mask_logits: (Q, H, W).
+        mask_logits: (Q, H, W), or :class:`QueryMasks` (only the selected
+            queries are resized).
         num_things: classes ``[0, num_things)`` are things.
         max_per_image: pairs kept before the thing filter (100).
 
@@ -33,8 +34,12 @@ def instance_inference(class_logits: Tensor, mask_logits: Tensor,
     query_idx = torch.div(top_idx, num_classes, rounding_mode='floor')
     is_thing = labels < num_things
     top_scores, labels = top_scores[is_thing], labels[is_thing]
-    logits = mask_logits[query_idx[is_thing]]  # (N, H, W)
+    # a query can hold several of the pairs: its mask, mask score and box
+    # are computed once
+    queries, pair_query = query_idx[is_thing].unique(return_inverse=True)
+    logits = mask_logits[queries]  # (U, H, W), U distinct queries
     masks = logits > 0
     fg = masks.flatten(1).to(logits.dtype)
     mask_scores = (logits.sigmoid().flatten(1) * fg).sum(1) / (fg.sum(1) + 1e-6)
-    return top_scores * mask_scores, labels, masks, mask2bbox(masks)
+    return (top_scores * mask_scores[pair_query], labels, masks[pair_query],
+            mask2bbox(masks)[pair_query])

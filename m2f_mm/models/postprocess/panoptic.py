@@ -19,7 +19,8 @@ def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
 
     Args:
         class_logits: (Q, K+1).
-        mask_logits: (Q, H, W) at the output resolution.
+        mask_logits: (Q, H, W) at the output resolution, or
+            :class:`QueryMasks` (only the kept queries are resized).
         num_things: classes ``[0, num_things)`` are things, the rest stuff.
         object_mask_thr: class-probability threshold (0.8).
         overlap_thr: won-area / own-mask-area threshold (0.8).
@@ -30,9 +31,9 @@ def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
     """
     num_classes = class_logits.shape[-1] - 1
     scores, labels = class_logits.softmax(-1).max(-1)  # (Q,)
-    mask_probs = mask_logits.sigmoid()  # (Q, H, W)
     keep = labels.ne(num_classes) & (scores > object_mask_thr)
-    scores, labels, mask_probs = scores[keep], labels[keep], mask_probs[keep]
+    scores, labels = scores[keep], labels[keep]
+    mask_probs = mask_logits[keep].sigmoid()  # (N, H, W), kept queries only
     height, width = mask_logits.shape[-2:]
     panoptic = torch.full((height, width), num_classes, dtype=torch.int32,
                           device=mask_logits.device)

@@ -2,15 +2,14 @@
 post-processing, returning ``DetDataSample``s as mmdet's models do."""
 from typing import Dict, List, Optional, Tuple
 
-import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData, PixelData
 from torch import Tensor
 
 from m2f_mm.registry import MODELS
-from ..postprocess import (instance_inference, panoptic_inference,
-                           semantic_inference)
+from ..postprocess import (QueryMasks, instance_inference,
+                           panoptic_inference, semantic_inference)
 from .inference_config import TASKS, InferenceConfig
 from .targets import image_targets
 
@@ -85,18 +84,22 @@ class M2FDetector(BaseDetector):
         size when ``rescale``."""
         preds = self.head(self.extract_feat(batch_inputs))
         cfg = infer_cfg or self.infer_cfg
-        pad_h, pad_w = batch_data_samples[0].metainfo['batch_input_shape']
-        all_masks = F.interpolate(preds.final_mask_logits, size=(pad_h, pad_w),
-                                  mode='bilinear', align_corners=False)
-        for class_logits, mask_logits, sample in zip(
-                preds.final_class_logits, all_masks, batch_data_samples):
-            img_h, img_w = sample.metainfo['img_shape'][:2]
-            mask_logits = mask_logits[:, :img_h, :img_w]  # (Q, h, w)
-            if rescale:
-                ori_h, ori_w = sample.metainfo['ori_shape'][:2]
-                mask_logits = F.interpolate(
-                    mask_logits[:, None], size=(ori_h, ori_w), mode='bilinear',
-                    align_corners=False)[:, 0]
+        pad_size = batch_data_samples[0].metainfo['batch_input_shape']
+        for class_logits, low_res, sample in zip(
+                preds.final_class_logits, preds.final_mask_logits,
+                batch_data_samples):
+            # (Q, H, W) at the original size when rescale, resized on demand:
+            # only the queries a task keeps (all for semantic)
+            mask_logits = QueryMasks(
+                low_res, pad_size, sample.metainfo['img_shape'][:2],
+                sample.metainfo['ori_shape'][:2] if rescale else None)
+            if cfg.semantic_on:
+                # first: the other tasks then index the resized masks
+                seg_logits = semantic_inference(class_logits,
+                                                mask_logits.all())
+                sample.seg_logits = PixelData(data=seg_logits)
+                sample.pred_sem_seg = PixelData(
+                    sem_seg=seg_logits.argmax(0, keepdim=True))
             if cfg.panoptic_on:
                 panoptic = panoptic_inference(class_logits, mask_logits,
                                               self.num_things,
@@ -109,9 +112,4 @@ class M2FDetector(BaseDetector):
                     cfg.max_per_image)
                 sample.pred_instances = InstanceData(
                     scores=scores, labels=labels, masks=masks, bboxes=bboxes)
-            if cfg.semantic_on:
-                seg_logits = semantic_inference(class_logits, mask_logits)
-                sample.seg_logits = PixelData(data=seg_logits)
-                sample.pred_sem_seg = PixelData(
-                    sem_seg=seg_logits.argmax(0, keepdim=True))
         return batch_data_samples

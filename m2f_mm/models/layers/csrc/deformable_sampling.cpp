@@ -1,0 +1,249 @@
+// Multi-scale deformable attention sampling on CPU: bilinear samples of the
+// values at the sampling locations (zero padding, align_corners=False, as
+// grid_sample), weighted by the attention weights and summed over levels and
+// points. Computes what mmcv's multi_scale_deformable_attn_pytorch computes,
+// without materialising the (B*heads, d, Nq, L*P) sampled tensor.
+//
+// Layouts (all contiguous):
+//   value     (B, S, heads, d)        S = sum_l h_l * w_l
+//   shapes    (L, 2) long             (h_l, w_l)
+//   starts    (L,) long               first token of each level
+//   locations (B, Nq, heads, L, P, 2) normalised (x, y)
+//   weights   (B, Nq, heads, L, P)
+//   output    (B, Nq, heads, d)
+#include <torch/extension.h>
+#include <ATen/Parallel.h>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+namespace {
+
+// The four corners of one bilinear sample: flat token index (or -1 when the
+// corner lies outside the map: zero padding) and weight; plus the
+// derivatives of the corner weights with respect to x and y (pixels).
+template <typename scalar_t>
+struct Corners {
+  bool finite;  // false for a NaN/Inf location (all corners outside)
+  int64_t index[4];
+  scalar_t weight[4];
+  scalar_t dweight_dx[4];
+  scalar_t dweight_dy[4];
+};
+
+template <typename scalar_t>
+inline Corners<scalar_t> corners_of(scalar_t loc_x, scalar_t loc_y, int64_t h,
+                                    int64_t w, int64_t start) {
+  // grid_sample's CPU unnormalisation of grid = 2 * loc - 1 (mmcv's path),
+  // align_corners=False: (g + 1) * (size / 2) - 0.5, rounded as it rounds
+  const scalar_t gx = loc_x * 2 - 1, gy = loc_y * 2 - 1;
+  const scalar_t x = std::fma(gx + 1, static_cast<scalar_t>(w) / 2, scalar_t(-0.5));
+  const scalar_t y = std::fma(gy + 1, static_cast<scalar_t>(h) / 2, scalar_t(-0.5));
+  Corners<scalar_t> c;
+  c.finite = std::isfinite(x) && std::isfinite(y);
+  if (!(x >= -1 && x < w && y >= -1 && y < h)) {
+    // no corner inside the map (or not a number): the sample is zero, and
+    // so are its derivatives; no cast of a huge value to an integer
+    for (int k = 0; k < 4; ++k) {
+      c.index[k] = -1;
+      c.weight[k] = c.dweight_dx[k] = c.dweight_dy[k] = 0;
+    }
+    return c;
+  }
+  const scalar_t x0f = std::floor(x), y0f = std::floor(y);
+  const int64_t x0 = static_cast<int64_t>(x0f), y0 = static_cast<int64_t>(y0f);
+  const scalar_t fx = x - x0f, fy = y - y0f;
+  const int64_t xs[4] = {x0, x0 + 1, x0, x0 + 1};
+  const int64_t ys[4] = {y0, y0, y0 + 1, y0 + 1};
+  // nw, ne, sw, se as grid_sample computes them
+  c.weight[0] = (1 - fx) * (1 - fy);
+  c.weight[1] = fx * (1 - fy);
+  c.weight[2] = (1 - fx) * fy;
+  c.weight[3] = fx * fy;
+  c.dweight_dx[0] = -(1 - fy);
+  c.dweight_dx[1] = (1 - fy);
+  c.dweight_dx[2] = -fy;
+  c.dweight_dx[3] = fy;
+  c.dweight_dy[0] = -(1 - fx);
+  c.dweight_dy[1] = -fx;
+  c.dweight_dy[2] = (1 - fx);
+  c.dweight_dy[3] = fx;
+  for (int k = 0; k < 4; ++k) {
+    const bool inside = xs[k] >= 0 && xs[k] < w && ys[k] >= 0 && ys[k] < h;
+    c.index[k] = inside ? start + ys[k] * w + xs[k] : -1;
+  }
+  return c;
+}
+
+template <typename scalar_t>
+void forward_kernel(const scalar_t* value, const int64_t* shapes,
+                    const int64_t* starts, const scalar_t* loc,
+                    const scalar_t* attn, scalar_t* out, int64_t batch,
+                    int64_t num_value, int64_t heads, int64_t dims,
+                    int64_t num_query, int64_t levels, int64_t points,
+                    std::atomic<bool>* non_finite) {
+  const int64_t lp = levels * points;
+  at::parallel_for(0, batch * num_query, 1, [&](int64_t begin, int64_t end) {
+    std::vector<scalar_t> sample(dims);
+    for (int64_t bq = begin; bq < end; ++bq) {
+      const int64_t b = bq / num_query;
+      for (int64_t head = 0; head < heads; ++head) {
+        const int64_t sample_id = bq * heads + head;
+        const scalar_t* l_ptr = loc + sample_id * lp * 2;
+        const scalar_t* a_ptr = attn + sample_id * lp;
+        scalar_t* o = out + sample_id * dims;
+        for (int64_t d = 0; d < dims; ++d) o[d] = 0;
+        for (int64_t l = 0; l < levels; ++l) {
+          const int64_t h = shapes[2 * l], w = shapes[2 * l + 1];
+          for (int64_t p = 0; p < points; ++p) {
+            const int64_t i = l * points + p;
+            const auto c = corners_of<scalar_t>(l_ptr[2 * i], l_ptr[2 * i + 1],
+                                                h, w, starts[l]);
+            if (!c.finite) non_finite->store(true, std::memory_order_relaxed);
+            for (int64_t d = 0; d < dims; ++d) sample[d] = 0;
+            for (int k = 0; k < 4; ++k) {
+              if (c.index[k] < 0) continue;
+              const scalar_t* v =
+                  value + ((b * num_value + c.index[k]) * heads + head) * dims;
+              const scalar_t cw = c.weight[k];
+              for (int64_t d = 0; d < dims; ++d) sample[d] += v[d] * cw;
+            }
+            const scalar_t a = a_ptr[i];
+            for (int64_t d = 0; d < dims; ++d) o[d] += sample[d] * a;
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename scalar_t>
+void backward_kernel(const scalar_t* value, const int64_t* shapes,
+                     const int64_t* starts, const scalar_t* loc,
+                     const scalar_t* attn, const scalar_t* grad_out,
+                     scalar_t* grad_value, scalar_t* grad_loc,
+                     scalar_t* grad_attn, int64_t batch, int64_t num_value,
+                     int64_t heads, int64_t dims, int64_t num_query,
+                     int64_t levels, int64_t points) {
+  const int64_t lp = levels * points;
+  // one (image, head) per task: each writes its own slice of grad_value
+  at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t bh = begin; bh < end; ++bh) {
+      const int64_t b = bh / heads, head = bh % heads;
+      for (int64_t q = 0; q < num_query; ++q) {
+        const int64_t sample_id = (b * num_query + q) * heads + head;
+        const scalar_t* l_ptr = loc + sample_id * lp * 2;
+        const scalar_t* a_ptr = attn + sample_id * lp;
+        const scalar_t* g = grad_out + sample_id * dims;
+        scalar_t* gl = grad_loc + sample_id * lp * 2;
+        scalar_t* ga = grad_attn + sample_id * lp;
+        for (int64_t l = 0; l < levels; ++l) {
+          const int64_t h = shapes[2 * l], w = shapes[2 * l + 1];
+          for (int64_t p = 0; p < points; ++p) {
+            const int64_t i = l * points + p;
+            const auto c = corners_of<scalar_t>(l_ptr[2 * i], l_ptr[2 * i + 1],
+                                                h, w, starts[l]);
+            const scalar_t a = a_ptr[i];
+            scalar_t g_attn = 0, g_x = 0, g_y = 0;
+            for (int k = 0; k < 4; ++k) {
+              if (c.index[k] < 0) continue;
+              const int64_t offset =
+                  ((b * num_value + c.index[k]) * heads + head) * dims;
+              const scalar_t* v = value + offset;
+              scalar_t* gv = grad_value + offset;
+              scalar_t dot = 0;
+              for (int64_t d = 0; d < dims; ++d) dot += g[d] * v[d];
+              const scalar_t scale = a * c.weight[k];
+              for (int64_t d = 0; d < dims; ++d) gv[d] += g[d] * scale;
+              g_attn += dot * c.weight[k];
+              g_x += dot * c.dweight_dx[k];
+              g_y += dot * c.dweight_dy[k];
+            }
+            ga[i] = g_attn;
+            // x = loc_x * w - 0.5: d x / d loc_x = w
+            gl[2 * i] = g_x * a * w;
+            gl[2 * i + 1] = g_y * a * h;
+          }
+        }
+      }
+    }
+  });
+}
+
+void check(const torch::Tensor& value, const torch::Tensor& shapes,
+           const torch::Tensor& starts, const torch::Tensor& loc,
+           const torch::Tensor& attn) {
+  TORCH_CHECK(!value.is_cuda(), "deformable_sampling: CPU tensors only");
+  TORCH_CHECK(value.dim() == 4, "value must be (B, S, heads, d)");
+  TORCH_CHECK(loc.dim() == 6 && loc.size(5) == 2,
+              "locations must be (B, Nq, heads, L, P, 2)");
+  TORCH_CHECK(attn.dim() == 5, "weights must be (B, Nq, heads, L, P)");
+  TORCH_CHECK(value.scalar_type() == loc.scalar_type() &&
+                  value.scalar_type() == attn.scalar_type(),
+              "value, locations and weights must share one dtype");
+  TORCH_CHECK(shapes.scalar_type() == torch::kLong &&
+                  starts.scalar_type() == torch::kLong,
+              "spatial shapes and level starts must be long");
+  TORCH_CHECK(loc.size(0) == value.size(0) && loc.size(2) == value.size(2) &&
+                  loc.size(3) == shapes.size(0) &&
+                  attn.sizes() == loc.sizes().slice(0, 5),
+              "value, locations and weights disagree in batch, heads, levels "
+              "or points");
+}
+
+torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
+                      torch::Tensor starts, torch::Tensor loc,
+                      torch::Tensor attn) {
+  check(value, shapes, starts, loc, attn);
+  value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
+  shapes = shapes.contiguous(); starts = starts.contiguous();
+  const int64_t batch = value.size(0), num_value = value.size(1),
+                heads = value.size(2), dims = value.size(3),
+                num_query = loc.size(1), levels = loc.size(3),
+                points = loc.size(4);
+  auto out = torch::empty({batch, num_query, heads, dims}, value.options());
+  std::atomic<bool> non_finite(false);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_forward", [&] {
+    forward_kernel<scalar_t>(
+        value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(),
+        starts.data_ptr<int64_t>(), loc.data_ptr<scalar_t>(),
+        attn.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), batch, num_value,
+        heads, dims, num_query, levels, points, &non_finite);
+  });
+  TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
+              "locations");
+  return out.view({batch, num_query, heads * dims});
+}
+
+std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
+                                    torch::Tensor shapes, torch::Tensor starts,
+                                    torch::Tensor loc, torch::Tensor attn) {
+  check(value, shapes, starts, loc, attn);
+  value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
+  shapes = shapes.contiguous(); starts = starts.contiguous();
+  grad_out = grad_out.contiguous().to(value.scalar_type());
+  const int64_t batch = value.size(0), num_value = value.size(1),
+                heads = value.size(2), dims = value.size(3),
+                num_query = loc.size(1), levels = loc.size(3),
+                points = loc.size(4);
+  auto grad_value = torch::zeros_like(value);
+  auto grad_loc = torch::empty_like(loc);
+  auto grad_attn = torch::empty_like(attn);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_backward", [&] {
+    backward_kernel<scalar_t>(
+        value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(),
+        starts.data_ptr<int64_t>(), loc.data_ptr<scalar_t>(),
+        attn.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
+        grad_value.data_ptr<scalar_t>(), grad_loc.data_ptr<scalar_t>(),
+        grad_attn.data_ptr<scalar_t>(), batch, num_value, heads, dims,
+        num_query, levels, points);
+  });
+  return {grad_value, grad_loc, grad_attn};
+}
+
+}  // namespace
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
+  m.def("forward", &forward, "deformable sampling forward (CPU)");
+  m.def("backward", &backward, "deformable sampling backward (CPU)");
+}
