@@ -5,6 +5,9 @@ import torch
 from mmdet.structures.mask import mask2bbox
 from torch import Tensor
 
+#: Queries resized and scored together.
+QUERY_CHUNK = 2
+
 
 def instance_inference(class_logits: Tensor, mask_logits: Tensor,
                        num_things: int, max_per_image: int = 100
@@ -35,11 +38,23 @@ def instance_inference(class_logits: Tensor, mask_logits: Tensor,
     is_thing = labels < num_things
     top_scores, labels = top_scores[is_thing], labels[is_thing]
     # a query can hold several of the pairs: its mask, mask score and box
-    # are computed once
+    # are computed once, a few queries at a time (the full-size maps of a
+    # chunk stay in cache and the peak memory is the output's)
     queries, pair_query = query_idx[is_thing].unique(return_inverse=True)
-    logits = mask_logits[queries]  # (U, H, W), U distinct queries
-    masks = logits > 0
-    fg = masks.flatten(1).to(logits.dtype)
-    mask_scores = (logits.sigmoid().flatten(1) * fg).sum(1) / (fg.sum(1) + 1e-6)
-    return (top_scores * mask_scores[pair_query], labels, masks[pair_query],
-            mask2bbox(masks)[pair_query])
+    height, width = mask_logits.shape[-2:]
+    masks = torch.empty((len(pair_query), height, width), dtype=torch.bool,
+                        device=class_logits.device)
+    mask_scores = class_logits.new_empty(len(queries))
+    bboxes = class_logits.new_empty(len(queries), 4)
+    for start in range(0, len(queries), QUERY_CHUNK):
+        end = min(start + QUERY_CHUNK, len(queries))
+        logits = mask_logits[queries[start:end]]  # (n, H, W)
+        fg = logits > 0
+        fg_float = fg.flatten(1).to(logits.dtype)
+        mask_scores[start:end] = (logits.sigmoid().flatten(1) * fg_float).sum(
+            1) / (fg_float.sum(1) + 1e-6)
+        bboxes[start:end] = mask2bbox(fg)
+        in_chunk = (pair_query >= start) & (pair_query < end)
+        masks[in_chunk] = fg[pair_query[in_chunk] - start]
+    return (top_scores * mask_scores[pair_query], labels, masks,
+            bboxes[pair_query])
