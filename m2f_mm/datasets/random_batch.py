@@ -11,12 +11,14 @@ from mmengine.structures import InstanceData, PixelData
 
 def random_panoptic_batch(model, sizes: Sequence[Tuple[int, int]] = (
         (64, 96), (96, 64)), seed: int = 0, training: bool = False,
-        empty_image: Optional[int] = None, num_things: int = 3):
+        empty_image: Optional[int] = None, num_things: int = 3,
+        num_instances: int = 2):
     """Preprocess a batch of random images with random panoptic targets.
 
-    Each image gets 2 thing instances (rectangles, labels below
-    ``num_things``) and stuff classes ``num_things`` and ``num_things + 1``
-    filling the rest by halves; ``empty_image`` (an index) gets no targets.
+    Each image gets ``num_instances`` thing instances (rectangles, labels
+    below ``num_things``) and stuff classes ``num_things`` and
+    ``num_things + 1`` filling the rest by halves; ``empty_image`` (an
+    index) gets no targets.
 
     Returns:
         (inputs, data_samples) as the model's data preprocessor gives them.
@@ -31,7 +33,7 @@ def random_panoptic_batch(model, sizes: Sequence[Tuple[int, int]] = (
         if i != empty_image:
             sem[:h // 2] = num_things
             sem[h // 2:] = num_things + 1
-            for k in range(2):
+            for k in range(num_instances):
                 y0 = int(torch.randint(0, h // 2, (1, ), generator=gen))
                 x0 = int(torch.randint(0, w // 2, (1, ), generator=gen))
                 m = np.zeros((h, w), dtype=np.uint8)

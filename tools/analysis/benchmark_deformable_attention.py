@@ -1,21 +1,24 @@
-"""Deformable attention forward+backward on CPU: our dense sampling-matrix
-path against mmcv's pure-PyTorch (grid_sample) path, at the token counts of
-128 px to 384 px inputs, measured in the same run; the two outputs are
-compared first.
+"""Deformable attention's sampling on CPU, forward + backward: the compiled
+op, the dense sampling-matrix path and mmcv's pure-PyTorch (grid_sample)
+path, at the token counts of 128 px to 384 px training inputs and of an
+800 x 1216 image (forward only), measured in the same run; the outputs are
+compared with mmcv's first.
 
     python tools/analysis/benchmark_deformable_attention.py
 
-This is where the crossover constants of the sampling-path choice come from
-(``DENSE_MAX_VALUES`` and ``DENSE_MAX_ELEMENTS`` in
-m2f_mm/models/layers/deformable_attention.py). Measured on the 2-core x86_64
-CPU of the development machine, torch 2.13, 4 heads x 32 dims, 3 levels,
-4 points (mmcv / dense time, > 1: dense faster):
+This is where the path choice of ``sample_levels`` in
+m2f_mm/models/layers/deformable_attention.py comes from. Measured on the
+2-core x86_64 (AMD EPYC) CPU of the development machine, torch 2.13, 4 heads
+x 32 dims (8 x 32 at 800 x 1216), 3 levels, 4 points, milliseconds:
 
-    batch 8,   336 tokens (128 px): 2.1x
-    batch 4,   756 tokens (192 px): 0.85x
-    batch 4,  1344 tokens (256 px): 0.6x
+    tokens (input)        grid_sample   dense    op
+    batch 8,   336 (128)      33          19      10
+    batch 4,  1344 (256)      81         170      19
+    batch 2,  5376 (512)     192           -      46
+    batch 1, 19950 (800x1216, forward)  470  -    89
 
-hence the dense path up to 512 values.
+hence the op at every size where it is built; without it, the dense path
+up to 512 values (DENSE_MAX_VALUES) and grid_sample above.
 """
 import os.path as osp
 import sys
@@ -23,48 +26,65 @@ import sys
 import torch
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
-from m2f_mm.models.layers.deformable_attention import deformable_sampling_dense
+from m2f_mm.models.layers.deformable_attention import (
+    DENSE_MAX_VALUES, FeatureLevels, deformable_sampling_dense)
+from m2f_mm.models.layers.deformable_sampling_cpu import (
+    deformable_sampling_cpu, load_op)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark_train_step import machine, timed  # noqa: E402  (same folder)
 
-HEADS, DIMS, POINTS = 4, 32, 4
+DIMS, POINTS = 32, 4
 
 
-def compare(batch: int, side: int, steps: int = 3):
-    """(mmcv seconds, dense seconds, largest output difference) of one
-    forward + backward over levels side, side/2, side/4."""
-    shapes = [(side, side), (side // 2, side // 2), (side // 4, side // 4)]
+def compare(batch: int, shapes, heads: int = 4, steps: int = 3,
+            backward: bool = True):
+    """{path: (seconds, largest output difference from grid_sample)} of one
+    forward (+ backward) over the given level shapes."""
+    levels = FeatureLevels.of(shapes, 'cpu')
     num_value = sum(h * w for h, w in shapes)
-    value = torch.randn(batch, num_value, HEADS, DIMS, requires_grad=True)
-    loc = torch.rand(batch, num_value, HEADS, 3, POINTS, 2, requires_grad=True)
-    weights = torch.rand(batch, num_value, HEADS, 3, POINTS,
-                         requires_grad=True)
-    grad = torch.randn(batch, num_value, HEADS * DIMS)
-
-    def mmcv_path():
-        return multi_scale_deformable_attn_pytorch(
-            value, torch.tensor(shapes), loc, weights)
-
-    def dense_path():
-        return deformable_sampling_dense(value, shapes, loc, weights)
-
-    gap = (mmcv_path() - dense_path()).abs().max().item()
-    mmcv_s = timed(lambda: mmcv_path().backward(grad), steps)
-    dense_s = timed(lambda: dense_path().backward(grad), steps)
-    return mmcv_s, dense_s, gap
+    value = torch.randn(batch, num_value, heads, DIMS, requires_grad=backward)
+    loc = torch.rand(batch, num_value, heads, len(shapes), POINTS, 2,
+                     requires_grad=backward)
+    weights = torch.rand(batch, num_value, heads, len(shapes), POINTS,
+                         requires_grad=backward)
+    grad = torch.randn(batch, num_value, heads * DIMS)
+    paths = {'grid_sample': lambda: multi_scale_deformable_attn_pytorch(
+        value, levels.spatial_shapes, loc, weights)}
+    if num_value <= 4 * DENSE_MAX_VALUES:
+        paths['dense'] = lambda: deformable_sampling_dense(
+            value, levels.shapes, loc, weights)
+    if load_op() is not None:
+        paths['op'] = lambda: deformable_sampling_cpu(
+            value, levels.spatial_shapes, levels.level_start_index, loc,
+            weights)
+    with torch.set_grad_enabled(backward):
+        expected = paths['grid_sample']()
+        results = {}
+        for name, path in paths.items():
+            gap = (path() - expected).abs().max().item()
+            run = (lambda p=path: p().backward(grad)) if backward else path
+            results[name] = (timed(run, steps), gap)
+    return results
 
 
 def main():
-    print(f'machine: {machine()}; {HEADS} heads x {DIMS} dims, 3 levels, '
+    print(f'machine: {machine()}; {DIMS} dims per head, 3 levels, '
           f'{POINTS} points')
-    for batch, side in ((8, 16), (4, 24), (4, 32), (2, 48)):
-        mmcv_s, dense_s, gap = compare(batch, side)
-        num_value = side * side * 21 // 16
-        print(f'batch {batch}, {num_value:5d} tokens (input ~{side * 8} px): '
-              f'mmcv {mmcv_s * 1e3:6.1f} ms, dense {dense_s * 1e3:6.1f} ms, '
-              f'mmcv/dense = {mmcv_s / dense_s:.2f}x (outputs differ by '
-              f'{gap:.1e})')
+    cases = [(8, 16, 4, True), (4, 32, 4, True), (2, 64, 4, True)]
+    for batch, side, heads, backward in cases:
+        shapes = [(side, side), (side // 2, side // 2), (side // 4, side // 4)]
+        report(batch, shapes, heads, backward, f'~{side * 8} px')
+    report(1, [(100, 152), (50, 76), (25, 38)], 8, False, '800x1216')
+
+
+def report(batch, shapes, heads, backward, label):
+    results = compare(batch, shapes, heads, backward=backward)
+    tokens = sum(h * w for h, w in shapes)
+    cells = ', '.join(f'{name} {seconds * 1e3:6.1f} ms (gap {gap:.0e})'
+                      for name, (seconds, gap) in results.items())
+    print(f'batch {batch}, {tokens:5d} tokens ({label}, '
+          f'{"forward+backward" if backward else "forward"}): {cells}')
 
 
 if __name__ == '__main__':

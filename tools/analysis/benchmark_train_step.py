@@ -1,18 +1,32 @@
-"""Training-step and inference time of m2f_mm's Mask2Former against mmdet's,
-same architecture, same weights, same batch, measured in the same run.
+"""Training-step time and peak memory of m2f_mm's Mask2Former against
+mmdet's, same architecture, same weights, same batch.
 
-    python tools/analysis/benchmark_train_step.py [--config CFG] [--steps 5]
-        [--batch 8] [--size 128] [--infer-size 800 1216]
+    python tools/analysis/benchmark_train_step.py [--config CFG] [--batch 8]
+        [--size 128] [--instances 2] [--steps 3] [--rounds 2]
 
-Defaults: the quickstart architecture on a batch of 8 synthetic 128 px scenes
-(training), and one 800x1216 image through the R50 COCO panoptic model
-(inference). Before timing, both models' first losses are computed from the
-same random state and their largest difference printed (the two compute the
-same function). Prints seconds per step and the ratio mmdet/ours.
+Defaults: the quickstart architecture on a batch of 8 synthetic 128 px
+scenes, at that size (batch augmentations such as LSJ's padding to 1024 are
+switched off). The R50 step of the speed issue:
+
+    python tools/analysis/benchmark_train_step.py \\
+        --config configs/m2f_r50_coco_panoptic.py --batch 2 --size 512 \\
+        --instances 8 --steps 2
+
+Before timing, both models' first losses are computed from the same random
+state and their largest difference printed (the two compute the same
+function). Each model is then timed in its own process (forward, backward,
+AdamW), the two alternating for ``--rounds`` rounds, so that each process's
+peak resident memory (Linux VmHWM, reset after the models are built) is its
+model's alone. Prints medians, the ratios m2f_mm/mmdet and the machine.
 """
 import argparse
 import copy
+import gc
+import json
 import platform
+import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -22,7 +36,7 @@ import m2f_mm  # noqa: F401
 from m2f_mm.converters import build_mmdet_twin
 from m2f_mm.datasets.random_batch import random_panoptic_batch
 
-R50_CONFIG = 'configs/m2f_r50_coco_panoptic.py'
+NAMES = ('mmdet', 'm2f_mm')
 
 
 def timed(fn, steps, warmup=1):
@@ -40,11 +54,12 @@ def machine() -> str:
             f'{torch.get_num_threads()} threads, torch {torch.__version__}')
 
 
-def train_batch(model_cfg, ref, batch: int, size: int):
+def train_batch(model_cfg, ref, batch: int, size: int, instances: int = 2):
     """A random training batch whose labels fit the config's classes."""
     return random_panoptic_batch(ref, sizes=((size, size), ) * batch,
                                  training=True,
-                                 num_things=model_cfg.num_things_classes)
+                                 num_things=model_cfg.num_things_classes,
+                                 num_instances=instances)
 
 
 def first_loss_gap(ours, ref, inputs, samples) -> float:
@@ -73,42 +88,84 @@ def train_step_seconds(model, inputs, samples, steps: int) -> float:
     return timed(step, steps)
 
 
+def resident_mib(field: str) -> float:
+    """VmRSS or VmHWM (peak) of this process, MiB (Linux)."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f'{field} not in /proc/self/status')
+
+
+def reset_peak_resident() -> None:
+    """Start VmHWM again from the current RSS (Linux >= 4.0)."""
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
+
+
+def build(args):
+    torch.manual_seed(0)
+    cfg = Config.fromfile(args.config)
+    cfg.model.backbone.init_cfg = None  # no download; speed needs no weights
+    cfg.model.data_preprocessor.batch_augments = None  # timing at --size
+    ours, ref = build_mmdet_twin(cfg.model)
+    inputs, samples = train_batch(cfg.model, ref, args.batch, args.size,
+                                  args.instances)
+    return ours, ref, inputs, samples
+
+
+def worker(args) -> None:
+    """Time one model; print {seconds, peak_mib, base_mib} as JSON."""
+    ours, ref, inputs, samples = build(args)
+    model = ours if args.worker == 'm2f_mm' else ref
+    del ours, ref
+    gc.collect()
+    reset_peak_resident()
+    base = resident_mib('VmRSS')
+    seconds = train_step_seconds(model, inputs, samples, args.steps)
+    print(json.dumps(dict(seconds=seconds, peak_mib=resident_mib('VmHWM'),
+                          base_mib=base)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config',
                         default='configs/quickstart/m2f_r18_shapes_panoptic.py')
-    parser.add_argument('--steps', type=int, default=5)
+    parser.add_argument('--steps', type=int, default=3)
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--size', type=int, default=128)
-    parser.add_argument('--infer-size', type=int, nargs=2, default=None,
-                        help='also time R50 inference at this H W')
+    parser.add_argument('--instances', type=int, default=2,
+                        help='thing instances per image (plus 2 stuff)')
+    parser.add_argument('--rounds', type=int, default=2,
+                        help='A/B rounds, each model in its own process')
+    parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    torch.manual_seed(0)
-    cfg = Config.fromfile(args.config)
+    if args.worker:
+        return worker(args)
     print(f'machine: {machine()}')
-    ours, ref = build_mmdet_twin(cfg.model)
-    inputs, samples = train_batch(cfg.model, ref, args.batch, args.size)
+    ours, ref, inputs, samples = build(args)
     print(f'first losses differ by {first_loss_gap(ours, ref, inputs, samples):.1e}')
-    times = {name: train_step_seconds(model, inputs, samples, args.steps)
-             for name, model in (('mmdet', ref), ('m2f_mm', ours))}
-    print(f'train step, batch {args.batch} x {args.size}px: mmdet '
-          f'{times["mmdet"]:.3f} s, m2f_mm {times["m2f_mm"]:.3f} s, '
-          f'mmdet/m2f_mm = {times["mmdet"] / times["m2f_mm"]:.2f}x')
-    if args.infer_size:
-        r50 = Config.fromfile(R50_CONFIG).model
-        r50.backbone.init_cfg = None
-        r50.data_preprocessor.batch_augments = None
-        ours, ref = build_mmdet_twin(r50)
-        h, w = args.infer_size
-        inputs, samples = random_panoptic_batch(ref, sizes=((h, w), ))
-        for name, model in (('mmdet', ref), ('m2f_mm', ours)):
-            model.eval()
-            with torch.no_grad():
-                times[name] = timed(
-                    lambda: model.predict(inputs, copy.deepcopy(samples)), 2, 1)
-        print(f'R50 predict, 1 x {h}x{w}: mmdet {times["mmdet"]:.2f} s, m2f_mm '
-              f'{times["m2f_mm"]:.2f} s, mmdet/m2f_mm = '
-              f'{times["mmdet"] / times["m2f_mm"]:.2f}x')
+    del ours, ref
+    runs = {name: [] for name in NAMES}
+    for r in range(args.rounds):
+        for name in NAMES if r % 2 == 0 else NAMES[::-1]:
+            cmd = [sys.executable, __file__, '--worker', name] + sys.argv[1:]
+            out = subprocess.run(cmd, check=True, capture_output=True,
+                                 text=True).stdout
+            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    med = {name: {key: statistics.median(run[key] for run in runs[name])
+                  for key in ('seconds', 'peak_mib', 'base_mib')}
+           for name in NAMES}
+    a, b = med['mmdet'], med['m2f_mm']
+    print(f'train step, batch {args.batch} x {args.size}px, '
+          f'{args.instances} instances + 2 stuff each, median of '
+          f'{args.rounds} processes each:')
+    for name, m in med.items():
+        print(f'  {name:7s} {m["seconds"]:.3f} s/step, peak RSS '
+              f'{m["peak_mib"]:.0f} MiB (after build {m["base_mib"]:.0f})')
+    print(f'  m2f_mm/mmdet: time {b["seconds"] / a["seconds"]:.2f}x, peak '
+          f'RSS {b["peak_mib"] / a["peak_mib"]:.2f}x, peak above the built '
+          f'model {(b["peak_mib"] - b["base_mib"]) / (a["peak_mib"] - a["base_mib"]):.2f}x')
 
 
 if __name__ == '__main__':

@@ -17,7 +17,8 @@ quickstart = dict(
         feat_channels=128,
         embed_dims=128,
         mask_dims=128,
-        pixel_decoder=dict(num_heads=4, feedforward_dims=256),
+        # 128 px maps are small: no recomputation (with_cp) needed
+        pixel_decoder=dict(num_heads=4, feedforward_dims=256, with_cp=False),
         # one round over 1/32, 1/16, 1/8: learned things earliest of 3/6/9
         transformer_decoder=dict(num_layers=3, num_heads=4,
                                  feedforward_dims=256),
