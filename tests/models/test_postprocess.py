@@ -147,3 +147,49 @@ def test_post_processing_on_query_masks_equals_on_all_masks():
     for a, b in zip(instance_inference(cls, lazy, 3, max_per_image=20),
                     instance_inference(cls, full, 3, max_per_image=20)):
         torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-6)
+
+
+def _panoptic_all_at_once(cls, masks, num_things, object_mask_thr,
+                          overlap_thr):
+    """The merge with every kept query's map held at once (the official
+    code's form), to check the query-by-query merge against."""
+    num_classes = cls.shape[-1] - 1
+    scores, labels = cls.softmax(-1).max(-1)
+    keep = labels.ne(num_classes) & (scores > object_mask_thr)
+    scores, labels, probs = scores[keep], labels[keep], masks[keep].sigmoid()
+    pan = torch.full(masks.shape[-2:], num_classes, dtype=torch.int32)
+    winner = (scores[:, None, None] * probs).argmax(0)
+    own = probs >= 0.5
+    instance_id = 1
+    for k, label in enumerate(labels.tolist()):
+        won = winner == k
+        segment = won & own[k]
+        if not won.any() or not own[k].any() or not segment.any():
+            continue
+        if won.sum() / own[k].sum() < overlap_thr:
+            continue
+        if label < num_things:
+            pan[segment] = label + instance_id * INSTANCE_OFFSET
+            instance_id += 1
+        else:
+            pan[segment] = label
+    return pan
+
+
+def test_panoptic_merge_by_chunks_equals_all_at_once_ties_included():
+    torch.manual_seed(2)
+    cls = torch.randn(12, 7)
+    cls[:9, :6] += 6 * torch.eye(6).repeat(2, 1)[:9]  # 9 confident queries
+    # query k covers strip k of the image (and a little noise)
+    masks = torch.randn(12, 30, 48) * 0.5 - 4
+    for k in range(12):
+        masks[k, :, 4 * k:4 * k + 4] += 8
+    masks[5] = masks[2]  # query 5 ties query 2 everywhere: the earlier wins
+    cls[5] = cls[2]
+    segments = []
+    for thr in (0.3, 0.8):
+        pan = panoptic_inference(cls, masks, 3, object_mask_thr=0.5,
+                                 overlap_thr=thr)
+        assert torch.equal(pan, _panoptic_all_at_once(cls, masks, 3, 0.5, thr))
+        segments.append(len(pan.unique()))
+    assert segments[0] > 3

@@ -1,8 +1,8 @@
 """Inference speed, post-processing included, of m2f_mm's Mask2Former and of
 mmdet's with the same weights, measured in the same run.
 
-    python tools/analysis/benchmark.py CONFIG [--images 5] [--shape H W]
-        [--amp] [--device cpu|cuda]
+    python tools/analysis/benchmark.py CONFIG [--images 3] [--shape H W]
+        [--amp] [--device cpu|cuda] [--memory] [--semantic]
 
 Builds the config's (mmdet-side) model and mmdet's equivalent Mask2Former,
 copies mmdet's random weights into ours, and times ``predict`` (the config's
@@ -10,13 +10,28 @@ test_cfg, with instance outputs switched on) on synthetic images of the
 given shape (default 800 x 1216, a COCO test size). Before timing, the
 largest difference between the two models' instance scores is printed (they
 compute the same function). Prints images/s of each, the ratio and the
-machine. ``--amp`` runs under autocast (bfloat16 on CPU,
-float16 on CUDA). A checkpoint is not needed: speed does not depend on the
+machine. ``--amp`` runs under bfloat16 autocast.
+A checkpoint is not needed: speed does not depend on the
 weights' values (the panoptic merge does a little; both see the same).
+
+``--memory`` measures instead the peak resident memory (CPU) of one
+``predict`` per model, each model in its own process (Linux VmHWM, reset
+after the models are built), e.g. at Cityscapes/Mapillary scale:
+
+    python tools/analysis/benchmark.py configs/m2f_r50_cityscapes_panoptic.py \
+        --shape 2048 4096 --memory --semantic
+
+``--semantic`` adds m2f_mm's semantic output to its panoptic and instance
+outputs (mmdet's Mask2Former has no semantic post-processing, so mmdet's
+side runs panoptic and instance only).
 """
 import argparse
 import copy
+import dataclasses
+import gc
+import json
 import os.path as osp
+import subprocess
 import sys
 
 import torch
@@ -27,7 +42,8 @@ from m2f_mm.converters import build_mmdet_twin
 from m2f_mm.datasets.random_batch import random_panoptic_batch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_train_step import machine, timed  # noqa: E402  (same folder)
+from benchmark_train_step import (machine, reset_peak_resident,  # noqa: E402
+                                  resident_mib, timed)  # (same folder)
 
 
 def score_gap(ours, ref, inputs, samples) -> float:
@@ -44,7 +60,7 @@ def score_gap(ours, ref, inputs, samples) -> float:
 
 def images_per_second(model, inputs, samples, steps, amp, device):
     """Mean images/s of ``model.predict`` on one batch."""
-    dtype = torch.float16 if device == 'cuda' else torch.bfloat16
+    dtype = torch.bfloat16
 
     def run():
         with torch.no_grad(), torch.autocast(device, dtype=dtype,
@@ -55,15 +71,8 @@ def images_per_second(model, inputs, samples, steps, amp, device):
     return inputs.shape[0] / timed(run, steps, warmup=1)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('--images', type=int, default=3,
-                        help='timed predictions (after one warm-up)')
-    parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
-    parser.add_argument('--amp', action='store_true')
-    parser.add_argument('--device', default='cpu')
-    args = parser.parse_args()
+def build(args):
+    """(ours, mmdet's, inputs, samples) for the config at ``--shape``."""
     cfg = Config.fromfile(args.config)
     if cfg.model.type != 'M2FDetector':
         sys.exit(f'{args.config}: benchmark.py compares mmdet-side '
@@ -76,6 +85,69 @@ def main():
     inputs, samples = random_panoptic_batch(
         ref, sizes=(tuple(args.shape), ),
         num_things=cfg.model.num_things_classes)
+    return ours, ref, inputs, samples
+
+
+def memory_worker(args) -> None:
+    """One predict of one model; print its peak RSS (MiB) as JSON."""
+    ours, ref, inputs, samples = build(args)
+    model = ours if args.worker == 'm2f_mm' else ref
+    del ours, ref
+    gc.collect()
+    model.eval()
+    infer_cfg = None
+    if args.worker == 'm2f_mm' and args.semantic:
+        infer_cfg = dataclasses.replace(model.infer_cfg, semantic_on=True)
+    reset_peak_resident()
+    base = resident_mib('VmRSS')
+    with torch.no_grad():
+        if infer_cfg is None:
+            model.predict(inputs, samples)
+        else:
+            model.predict(inputs, samples, infer_cfg=infer_cfg)
+    print(json.dumps(dict(peak_mib=resident_mib('VmHWM'), base_mib=base)))
+
+
+def memory(args) -> None:
+    peaks = {}
+    for name in ('mmdet', 'm2f_mm'):
+        cmd = [sys.executable, __file__, '--worker', name] + sys.argv[1:]
+        out = subprocess.run(cmd, check=True, capture_output=True,
+                             text=True).stdout
+        peaks[name] = json.loads(out.strip().splitlines()[-1])
+    h, w = args.shape
+    tasks = 'panoptic + instance' + (' (+ semantic for m2f_mm)'
+                                     if args.semantic else '')
+    print(f'machine: CPU {machine()}')
+    print(f'{osp.basename(args.config)} predict at {h}x{w}, {tasks}, peak RSS:')
+    for name, peak in peaks.items():
+        print(f'  {name:7s} {peak["peak_mib"]:.0f} MiB (model and input '
+              f'{peak["base_mib"]:.0f} MiB)')
+    a, b = peaks['mmdet'], peaks['m2f_mm']
+    print(f'  m2f_mm/mmdet = {b["peak_mib"] / a["peak_mib"]:.2f}x (above '
+          f'model and input: {(b["peak_mib"] - b["base_mib"]) / (a["peak_mib"] - a["base_mib"]):.2f}x)')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--images', type=int, default=3,
+                        help='timed predictions (after one warm-up)')
+    parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
+    parser.add_argument('--amp', action='store_true')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--memory', action='store_true',
+                        help='peak resident memory instead of speed (CPU)')
+    parser.add_argument('--semantic', action='store_true',
+                        help='with --memory: m2f_mm also predicts semantic')
+    parser.add_argument('--worker', choices=('mmdet', 'm2f_mm'),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return memory_worker(args)
+    if args.memory:
+        return memory(args)
+    ours, ref, inputs, samples = build(args)
     print(f'instance scores differ by '
           f'{score_gap(ours, ref, inputs, samples):.1e}')
     inputs = inputs.to(args.device)
@@ -90,7 +162,7 @@ def main():
     h, w = args.shape
     print(f'{osp.basename(args.config)} predict at {h}x{w}: mmdet '
           f'{speed["mmdet"]:.3f} img/s, m2f_mm {speed["m2f_mm"]:.3f} img/s, '
-          f'm2f_mm/mmdet = {speed["m2f_mm"] / speed["mmdet"]:.2f}x')
+          f'm2f_mm/mmdet time = {speed["mmdet"] / speed["m2f_mm"]:.2f}x')
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@ mmdet's, same architecture, same weights, same batch.
 
     python tools/analysis/benchmark_train_step.py [--config CFG] [--batch 8]
         [--size 128] [--instances 2] [--steps 3] [--rounds 2]
+        [--device cpu|cuda] [--amp] [--lsj]
 
 Defaults: the quickstart architecture on a batch of 8 synthetic 128 px
 scenes, at that size (batch augmentations such as LSJ's padding to 1024 are
@@ -18,6 +19,9 @@ function). Each model is then timed in its own process (forward, backward,
 AdamW), the two alternating for ``--rounds`` rounds, so that each process's
 peak resident memory (Linux VmHWM, reset after the models are built) is its
 model's alone. Prints medians, the ratios m2f_mm/mmdet and the machine.
+On CUDA the peak is the allocator's (``torch.cuda.max_memory_allocated``).
+``--amp`` trains under bfloat16 autocast; ``--lsj`` keeps the config's batch
+augmentations (LSJ pads to 1024 x 1024).
 """
 import argparse
 import copy
@@ -75,16 +79,21 @@ def first_loss_gap(ours, ref, inputs, samples) -> float:
     return (totals[0] - totals[1]).abs().item()
 
 
-def train_step_seconds(model, inputs, samples, steps: int) -> float:
+def train_step_seconds(model, inputs, samples, steps: int,
+                       amp: bool = False) -> float:
     """Seconds of one forward + backward + AdamW step."""
     model.train()
     optim = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    device = inputs.device.type
 
     def step():
-        total = sum(model.loss(inputs, copy.deepcopy(samples)).values())
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=amp):
+            total = sum(model.loss(inputs, copy.deepcopy(samples)).values())
         optim.zero_grad()
         total.backward()
         optim.step()
+        if device == 'cuda':
+            torch.cuda.synchronize()
     return timed(step, steps)
 
 
@@ -107,8 +116,11 @@ def build(args):
     torch.manual_seed(0)
     cfg = Config.fromfile(args.config)
     cfg.model.backbone.init_cfg = None  # no download; speed needs no weights
-    cfg.model.data_preprocessor.batch_augments = None  # timing at --size
+    if not args.lsj:
+        cfg.model.data_preprocessor.batch_augments = None  # timing at --size
     ours, ref = build_mmdet_twin(cfg.model)
+    if args.device != 'cpu':
+        ours.to(args.device), ref.to(args.device)
     inputs, samples = train_batch(cfg.model, ref, args.batch, args.size,
                                   args.instances)
     return ours, ref, inputs, samples
@@ -120,11 +132,17 @@ def worker(args) -> None:
     model = ours if args.worker == 'm2f_mm' else ref
     del ours, ref
     gc.collect()
-    reset_peak_resident()
-    base = resident_mib('VmRSS')
-    seconds = train_step_seconds(model, inputs, samples, args.steps)
-    print(json.dumps(dict(seconds=seconds, peak_mib=resident_mib('VmHWM'),
-                          base_mib=base)))
+    if args.device == 'cuda':
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated() / 2**20
+    else:
+        reset_peak_resident()
+        base = resident_mib('VmRSS')
+    seconds = train_step_seconds(model, inputs, samples, args.steps, args.amp)
+    peak = (torch.cuda.max_memory_allocated() / 2**20
+            if args.device == 'cuda' else resident_mib('VmHWM'))
+    print(json.dumps(dict(seconds=seconds, peak_mib=peak, base_mib=base)))
 
 
 def main():
@@ -138,11 +156,19 @@ def main():
                         help='thing instances per image (plus 2 stuff)')
     parser.add_argument('--rounds', type=int, default=2,
                         help='A/B rounds, each model in its own process')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--amp', action='store_true',
+                        help='bfloat16 autocast')
+    parser.add_argument('--lsj', action='store_true',
+                        help="keep the config's batch augmentations")
     parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    print(f'machine: {machine()}')
+    where = (f'cuda: {torch.cuda.get_device_name()}'
+             if args.device == 'cuda' else 'CPU')
+    print(f'machine: {where}, {machine()}; '
+          f'{"bf16 autocast" if args.amp else "fp32"}')
     ours, ref, inputs, samples = build(args)
     print(f'first losses differ by {first_loss_gap(ours, ref, inputs, samples):.1e}')
     del ours, ref
@@ -157,14 +183,15 @@ def main():
                   for key in ('seconds', 'peak_mib', 'base_mib')}
            for name in NAMES}
     a, b = med['mmdet'], med['m2f_mm']
-    print(f'train step, batch {args.batch} x {args.size}px, '
+    print(f'train step, batch {args.batch} x {args.size}px'
+          f'{" (LSJ: padded to 1024)" if args.lsj else ""}, '
           f'{args.instances} instances + 2 stuff each, median of '
           f'{args.rounds} processes each:')
     for name, m in med.items():
-        print(f'  {name:7s} {m["seconds"]:.3f} s/step, peak RSS '
+        print(f'  {name:7s} {m["seconds"]:.3f} s/step, peak memory '
               f'{m["peak_mib"]:.0f} MiB (after build {m["base_mib"]:.0f})')
     print(f'  m2f_mm/mmdet: time {b["seconds"] / a["seconds"]:.2f}x, peak '
-          f'RSS {b["peak_mib"] / a["peak_mib"]:.2f}x, peak above the built '
+          f'memory {b["peak_mib"] / a["peak_mib"]:.2f}x, peak above the built '
           f'model {(b["peak_mib"] - b["base_mib"]) / (a["peak_mib"] - a["base_mib"]):.2f}x')
 
 

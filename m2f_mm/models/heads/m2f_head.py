@@ -100,14 +100,21 @@ class M2FHead(BaseModule):
             attend = attend | ~attend.any(-1, keepdim=True)
         return (class_logits, mask_logits), attend
 
-    def forward(self, feats: Sequence[Tensor]) -> MaskPredictions:
+    def forward(self, feats: Sequence[Tensor],
+                all_sets: bool = True) -> MaskPredictions:
         """Predict classes and masks.
 
         Args:
             feats: backbone maps, highest resolution first.
+            all_sets: keep the mask logits of every set (training, the
+                oracle tests); False keeps only the last set's (inference:
+                the others only served the attention masks), which saves
+                ``num_layers`` maps of (B, Q, H/4, W/4), 1.9 GB at 2048 x
+                4096.
 
         Returns:
-            :class:`MaskPredictions` with ``num_layers + 1`` sets.
+            :class:`MaskPredictions` with ``num_layers + 1`` sets (mask
+            logits None for all but the last when not ``all_sets``).
         """
         mask_features, multi_scale = self.pixel_decoder(feats)
         batch = mask_features.shape[0]
@@ -121,9 +128,16 @@ class M2FHead(BaseModule):
             memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
             sizes.append((h, w))
         queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
+        def predict(normed_queries, attn_size):
+            (class_logits, mask_logits), attend = self._predict(
+                normed_queries, mask_features, attn_size)
+            if not all_sets and attn_size is not None:  # not the last set
+                mask_logits = None
+            return (class_logits, mask_logits), attend
+
         predictions = self.transformer_decoder(
             queries, self.query_pos.weight[None], memories, memory_pos, sizes,
-            lambda q, size: self._predict(q, mask_features, size))
+            predict)
         class_logits, mask_logits = zip(*predictions)
         return MaskPredictions(list(class_logits), list(mask_logits))
 

@@ -1,6 +1,6 @@
 """The typed output of the Mask2Former head."""
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from torch import Tensor
 
@@ -15,8 +15,9 @@ class MaskPredictions:
 
     #: L tensors (B, Q, K+1), no-object last.
     class_logits: List[Tensor]
-    #: L tensors (B, Q, H/4, W/4).
-    mask_logits: List[Tensor]
+    #: L tensors (B, Q, H/4, W/4); at inference (``all_sets=False``) None
+    #: but the last.
+    mask_logits: List[Optional[Tensor]]
 
     @property
     def final_class_logits(self) -> Tensor:

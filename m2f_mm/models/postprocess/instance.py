@@ -5,8 +5,7 @@ import torch
 from mmdet.structures.mask import mask2bbox
 from torch import Tensor
 
-#: Queries resized and scored together.
-QUERY_CHUNK = 2
+from .query_masks import QUERY_CHUNK
 
 
 def instance_inference(class_logits: Tensor, mask_logits: Tensor,

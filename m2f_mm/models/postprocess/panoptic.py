@@ -3,6 +3,8 @@ import torch
 from mmdet.evaluation.functional import INSTANCE_OFFSET
 from torch import Tensor
 
+from .query_masks import QUERY_CHUNK
+
 
 def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
                        num_things: int, object_mask_thr: float = 0.8,
@@ -33,14 +35,31 @@ def panoptic_inference(class_logits: Tensor, mask_logits: Tensor,
     scores, labels = class_logits.softmax(-1).max(-1)  # (Q,)
     keep = labels.ne(num_classes) & (scores > object_mask_thr)
     scores, labels = scores[keep], labels[keep]
-    mask_probs = mask_logits[keep].sigmoid()  # (N, H, W), kept queries only
+    kept = keep.nonzero().flatten()  # (N,) query indices
     height, width = mask_logits.shape[-2:]
     panoptic = torch.full((height, width), num_classes, dtype=torch.int32,
                           device=mask_logits.device)
     if labels.numel() == 0:
         return panoptic
-    winner = (scores[:, None, None] * mask_probs).argmax(0)  # (H, W)
-    own = mask_probs >= 0.5  # (N, H, W)
+    # winner = argmax over the kept queries of score * mask prob, and each
+    # query's own mask (prob >= 0.5), a few queries at a time: the full-size
+    # maps of all kept queries are never held at once
+    best = winner = None
+    own = torch.empty((len(kept), height, width), dtype=torch.bool,
+                      device=mask_logits.device)
+    for start in range(0, len(kept), QUERY_CHUNK):
+        end = min(start + QUERY_CHUNK, len(kept))
+        mask_probs = mask_logits[kept[start:end]].sigmoid()  # (n, H, W)
+        own[start:end] = mask_probs >= 0.5
+        chunk_best, chunk_winner = (scores[start:end, None, None] *
+                                    mask_probs).max(0)  # first max: as argmax
+        if best is None:
+            best, winner = chunk_best, chunk_winner
+        else:
+            # strictly better only: ties keep the earlier query, as argmax
+            better = chunk_best > best
+            best = torch.where(better, chunk_best, best)
+            winner = torch.where(better, chunk_winner + start, winner)
     instance_id = 1
     for k, label in enumerate(labels.tolist()):
         won = winner == k

@@ -78,7 +78,7 @@ class M2FDecodeHead(BaseModule):
                 test_cfg=None) -> Tensor:
         """(B, K, H_pad, W_pad) semantic scores."""
         self.inference_config(test_cfg)
-        preds = self.head(inputs)
+        preds = self.head(inputs, all_sets=False)
         meta = batch_img_metas[0]
         size = meta.get('pad_shape', meta['img_shape'])[:2]
         mask_logits = F.interpolate(preds.final_mask_logits, size=size,

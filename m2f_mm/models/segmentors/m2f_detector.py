@@ -82,7 +82,7 @@ class M2FDetector(BaseDetector):
         """Fill ``pred_panoptic_seg`` / ``pred_instances`` / ``pred_sem_seg``
         as ``infer_cfg`` (default: ``test_cfg``) asks, at the original image
         size when ``rescale``."""
-        preds = self.head(self.extract_feat(batch_inputs))
+        preds = self.head(self.extract_feat(batch_inputs), all_sets=False)
         cfg = infer_cfg or self.infer_cfg
         pad_size = batch_data_samples[0].metainfo['batch_input_shape']
         for class_logits, low_res, sample in zip(
