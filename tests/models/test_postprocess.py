@@ -113,7 +113,10 @@ def test_query_masks_resize_only_what_is_asked(ori_size):
     _same_up_to_rounding(masks[chosen], expected[chosen])
     assert masks[torch.zeros(9, dtype=torch.bool)].shape == (0, *ori_size)
     assert torch.equal(masks.all(), expected)  # all at once: as mmdet
-    assert torch.equal(masks[picks], expected[picks])  # from the kept result
+    # in place where contiguous, as sigmoid() on the same layout
+    assert torch.equal(masks.all_probs(), masks.all().sigmoid())
+    torch.testing.assert_close(masks.all_probs(), expected.sigmoid(),
+                               rtol=1e-6, atol=1e-7)
 
 
 def test_query_masks_are_bit_identical_at_coco_size():

@@ -2,7 +2,8 @@
 from .instance import instance_inference
 from .panoptic import INSTANCE_OFFSET, panoptic_inference
 from .query_masks import QueryMasks, resize_masks
-from .semantic import semantic_inference
+from .semantic import semantic_from_probs, semantic_inference
 
 __all__ = ['instance_inference', 'panoptic_inference', 'semantic_inference',
-           'INSTANCE_OFFSET', 'QueryMasks', 'resize_masks']
+           'semantic_from_probs', 'INSTANCE_OFFSET', 'QueryMasks',
+           'resize_masks']

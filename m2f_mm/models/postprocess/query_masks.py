@@ -48,7 +48,7 @@ def resize_masks(mask_logits: Tensor, pad_size: Tuple[int, int],
 class QueryMasks:
     """Indexable like a (Q, H, W) tensor of full-resolution mask logits;
     indexing with query indices or a boolean query mask resizes only those
-    queries. :meth:`all` resizes every query once and keeps the result.
+    queries; nothing is kept between calls.
 
     Args:
         mask_logits: (Q, h, w) at 1/4 of the padded input.
@@ -64,19 +64,22 @@ class QueryMasks:
         out_h, out_w = self.sizes[2] or self.sizes[1]
         self.shape = torch.Size((mask_logits.shape[0], out_h, out_w))
         self.device, self.dtype = mask_logits.device, mask_logits.dtype
-        self._all: Optional[Tensor] = None
 
     def all(self) -> Tensor:
         """(Q, H, W) every query's logits."""
-        if self._all is None:
-            self._all = resize_masks(self.low_res, *self.sizes)
-        return self._all
+        return resize_masks(self.low_res, *self.sizes)
+
+    def all_probs(self) -> Tensor:
+        """(Q, H, W) every query's mask probabilities, the sigmoid taken in
+        place where the resized logits are contiguous (one full-size tensor,
+        not two; on a cropped view torch's in-place kernel would round
+        differently from ``sigmoid()``, so there it is not)."""
+        logits = self.all()
+        return logits.sigmoid_() if logits.is_contiguous() else logits.sigmoid()
 
     def __getitem__(self, queries: Tensor) -> Tensor:
         """(N, H, W) logits of the queries selected by a (Q,) bool mask or
         (N,) indices (repeats allowed)."""
-        if self._all is not None:
-            return self._all[queries]
         return resize_masks(self.low_res[queries], *self.sizes)
 
     def __len__(self) -> int:

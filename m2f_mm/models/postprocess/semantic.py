@@ -13,5 +13,11 @@ def semantic_inference(class_logits: Tensor, mask_logits: Tensor) -> Tensor:
     Returns:
         (..., K, H, W) class scores; argmax over K gives the label map.
     """
+    return semantic_from_probs(class_logits, mask_logits.sigmoid())
+
+
+def semantic_from_probs(class_logits: Tensor, mask_probs: Tensor) -> Tensor:
+    """:func:`semantic_inference` from mask probabilities (e.g.
+    :meth:`QueryMasks.all_probs`, made in place)."""
     probs = class_logits.softmax(-1)[..., :-1]
-    return torch.einsum('...qk,...qhw->...khw', probs, mask_logits.sigmoid())
+    return torch.einsum('...qk,...qhw->...khw', probs, mask_probs)

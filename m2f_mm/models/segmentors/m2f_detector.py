@@ -9,7 +9,7 @@ from torch import Tensor
 
 from m2f_mm.registry import MODELS
 from ..postprocess import (QueryMasks, instance_inference,
-                           panoptic_inference, semantic_inference)
+                           panoptic_inference, semantic_from_probs)
 from .inference_config import TASKS, InferenceConfig
 from .targets import image_targets
 
@@ -89,17 +89,10 @@ class M2FDetector(BaseDetector):
                 preds.final_class_logits, preds.final_mask_logits,
                 batch_data_samples):
             # (Q, H, W) at the original size when rescale, resized on demand:
-            # only the queries a task keeps (all for semantic)
+            # only the queries a task keeps (all for semantic, last)
             mask_logits = QueryMasks(
                 low_res, pad_size, sample.metainfo['img_shape'][:2],
                 sample.metainfo['ori_shape'][:2] if rescale else None)
-            if cfg.semantic_on:
-                # first: the other tasks then index the resized masks
-                seg_logits = semantic_inference(class_logits,
-                                                mask_logits.all())
-                sample.seg_logits = PixelData(data=seg_logits)
-                sample.pred_sem_seg = PixelData(
-                    sem_seg=seg_logits.argmax(0, keepdim=True))
             if cfg.panoptic_on:
                 panoptic = panoptic_inference(class_logits, mask_logits,
                                               self.num_things,
@@ -112,4 +105,11 @@ class M2FDetector(BaseDetector):
                     cfg.max_per_image)
                 sample.pred_instances = InstanceData(
                     scores=scores, labels=labels, masks=masks, bboxes=bboxes)
+            if cfg.semantic_on:
+                # last and alone: every query's full-size map at once
+                seg_logits = semantic_from_probs(class_logits,
+                                                 mask_logits.all_probs())
+                sample.seg_logits = PixelData(data=seg_logits)
+                sample.pred_sem_seg = PixelData(
+                    sem_seg=seg_logits.argmax(0, keepdim=True))
         return batch_data_samples
