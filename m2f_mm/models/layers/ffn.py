@@ -18,4 +18,5 @@ class FFN(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(B, N, C) -> (B, N, C)."""
-        return self.norm(x + self.linear2(self.linear1(x).relu()))
+        # in place: linear1 keeps no output for backward, so no copy needed
+        return self.norm(x + self.linear2(self.linear1(x).relu_()))
