@@ -27,6 +27,10 @@ NON_FINITE_MESSAGE = (
     'pixel decoder\'s activations or weights, e.g. after a diverged training '
     'step)')
 
+#: No contraction of a * b + c into FMAs where a compiler may: the same
+#: rounding on every machine.
+CFLAGS = ['-O3', '-fopenmp', '-ffp-contract=off']
+
 _op = None
 _unavailable: Optional[str] = None  # why the op cannot be used, once known
 
@@ -38,10 +42,11 @@ def build_directory() -> str:
 
 
 def extension_name() -> str:
-    """Name keyed by the source and the torch build, so clones at other
-    versions and other torch builds keep their own binaries."""
+    """Name keyed by the source, the flags and the torch build, so clones
+    at other versions and other torch builds keep their own binaries."""
     with open(SOURCE, 'rb') as f:
-        key = hashlib.sha1(f.read() + torch.__version__.encode()).hexdigest()
+        key = hashlib.sha1(f.read() + ' '.join(
+            [torch.__version__] + CFLAGS).encode()).hexdigest()
     return f'm2f_deformable_sampling_{key[:12]}'
 
 
@@ -67,7 +72,8 @@ def load_op(verbose: bool = False):
     try:
         _op = cpp_extension.load(
             name, [SOURCE], build_directory=directory,
-            extra_cflags=['-O3', '-fopenmp'], extra_ldflags=['-fopenmp'],
+            extra_cflags=CFLAGS,
+            extra_ldflags=['-fopenmp'],
             verbose=verbose)
     except Exception as err:  # no compiler, headers, ninja...
         _unavailable = f'{type(err).__name__}: {err}'
