@@ -177,3 +177,87 @@ def test_non_finite_locations_are_named_not_an_index_error(path):
     with forced_sampling_path(path), pytest.raises(
             FloatingPointError, match='non-finite sampling'):
         sample_levels(value, levels, loc, weights)
+
+
+def _fused_inputs(dtype=torch.float32, batch=2, queries=7, heads=4, dims=8,
+                  points=2, ref_batch=1, ref_levels=1):
+    """value, reference points, pixel offsets and attention logits."""
+    num_value = sum(h * w for h, w in SHAPES)
+    value = torch.randn(batch, num_value, heads, dims, dtype=dtype)
+    reference = torch.rand(ref_batch, queries, ref_levels, 2, dtype=dtype)
+    offsets = torch.randn(batch, queries, heads, len(SHAPES), points, 2,
+                          dtype=dtype) * 2
+    logits = torch.randn(batch, queries, heads, len(SHAPES) * points,
+                         dtype=dtype)
+    return value.requires_grad_(), reference, offsets.requires_grad_(), \
+        logits.requires_grad_()
+
+
+def _attention_in_pytorch(value, reference, offsets, logits, levels):
+    """What the module computes around mmcv's pure-PyTorch path."""
+    batch, queries, heads, num_levels, points, _ = offsets.shape
+    normalizer = levels.spatial_shapes.flip(-1).to(offsets.dtype)
+    locations = (reference[:, :, None, :, None, :] +
+                 offsets / normalizer[None, None, None, :, None, :])
+    weights = logits.softmax(-1).view(batch, queries, heads, num_levels,
+                                      points)
+    return multi_scale_deformable_attn_pytorch(value, levels.spatial_shapes,
+                                               locations, weights)
+
+
+@pytest.mark.parametrize('ref_batch,ref_levels', [(1, 1), (2, 3)])
+def test_fused_op_equals_pytorch_softmax_locations_and_sampling(
+        ref_batch, ref_levels):
+    from m2f_mm.models.layers.deformable_sampling_cpu import \
+        deformable_attention_cpu
+    torch.manual_seed(0)
+    value, reference, offsets, logits = _fused_inputs(
+        ref_batch=ref_batch, ref_levels=ref_levels)
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    ref = _attention_in_pytorch(value, reference, offsets, logits, levels)
+    out = deformable_attention_cpu(value, levels.spatial_shapes,
+                                   levels.level_start_index, reference,
+                                   offsets, logits)
+    torch.testing.assert_close(out, ref, atol=2e-6, rtol=1e-6)
+    grad = torch.randn_like(ref)
+    inputs = (value, offsets, logits)
+    for a, b in zip(torch.autograd.grad(out, inputs, grad),
+                    torch.autograd.grad(ref, inputs, grad)):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-5)
+
+
+def test_fused_op_gradients_pass_gradcheck():
+    from m2f_mm.models.layers.deformable_sampling_cpu import \
+        deformable_attention_cpu
+    torch.manual_seed(0)
+    value, reference, offsets, logits = _fused_inputs(
+        torch.float64, batch=1, queries=3, heads=2, dims=3)
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    assert torch.autograd.gradcheck(
+        lambda v, o, g: deformable_attention_cpu(
+            v, levels.spatial_shapes, levels.level_start_index, reference, o,
+            g), (value, offsets, logits))
+
+
+def test_fused_op_refuses_mismatched_inputs():
+    from m2f_mm.models.layers.deformable_sampling_cpu import \
+        deformable_attention_cpu
+    value, reference, offsets, logits = _fused_inputs()
+    levels = FeatureLevels.of(SHAPES, 'cpu')
+    with pytest.raises(RuntimeError, match='logits must be'):
+        deformable_attention_cpu(value, levels.spatial_shapes,
+                                 levels.level_start_index, reference, offsets,
+                                 logits[..., :4])
+    with pytest.raises(RuntimeError, match='reference points must be'):
+        deformable_attention_cpu(value, levels.spatial_shapes,
+                                 levels.level_start_index,
+                                 reference[:, :3], offsets, logits)
+
+
+def test_module_with_non_finite_offsets_raises_on_the_fused_op():
+    attn, query, args = _module_and_inputs()
+    with torch.no_grad():
+        attn.sampling_offsets.bias[3] = float('nan')
+    with forced_sampling_path('cpu_op'), pytest.raises(
+            FloatingPointError, match='non-finite sampling'):
+        attn(query, *args)

@@ -11,6 +11,7 @@ from mmcv.ops.multi_scale_deform_attn import (
 from torch import Tensor, nn
 
 from .deformable_sampling_cpu import (NON_FINITE_MESSAGE,
+                                      deformable_attention_cpu,
                                       deformable_sampling_cpu, load_op)
 
 #: True when this mmcv build carries the CUDA kernel of deformable attention.
@@ -149,7 +150,7 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
     Returns:
         (B, Nq, heads * d).
     """
-    path = _forced_path or _default_path(value, locations.shape[1])
+    path = sampling_path(value, locations.shape[1])
     if path == 'mmcv_cuda':
         return MultiScaleDeformableAttnFunction.apply(
             value, levels.spatial_shapes, levels.level_start_index, locations,
@@ -165,8 +166,11 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
                                                locations, weights)
 
 
-def _default_path(value: Tensor, num_query: int) -> str:
-    """The fastest path measured for this device and size."""
+def sampling_path(value: Tensor, num_query: int) -> str:
+    """The path forced by :func:`forced_sampling_path`, else the fastest
+    measured for this device and size."""
+    if _forced_path is not None:
+        return _forced_path
     batch, num_value, heads, _ = value.shape
     if value.is_cuda and MMCV_HAS_CUDA_KERNEL:
         return 'mmcv_cuda'
@@ -249,9 +253,18 @@ class DeformableAttention(nn.Module):
         query_with_pos = query + query_pos
         offsets = self.sampling_offsets(query_with_pos).view(
             batch, num_query, heads, num_levels, points, 2)
-        weights = self.attention_weights(query_with_pos).view(
-            batch, num_query, heads, num_levels * points).softmax(-1).view(
-                batch, num_query, heads, num_levels, points)
+        logits = self.attention_weights(query_with_pos).view(
+            batch, num_query, heads, num_levels * points)
+        if sampling_path(value, num_query) == 'cpu_op':
+            # the op takes offsets and logits: locations and softmax inside
+            with torch.autocast(value.device.type, enabled=False):
+                out = deformable_attention_cpu(
+                    value.float(), levels.spatial_shapes,
+                    levels.level_start_index, reference_points.float(),
+                    offsets.float(), logits.float())
+            return query + self.output_proj(out)  # (B, S, C)
+        weights = logits.softmax(-1).view(batch, num_query, heads, num_levels,
+                                          points)
         # offsets are in pixels of each level: normalise by (w, h)
         normalizer = levels.spatial_shapes.flip(-1).to(offsets.dtype)  # (L, 2)
         locations = (reference_points[:, :, None, :, None, :] +

@@ -2,7 +2,9 @@
 (``csrc/deformable_sampling.cpp``): gathers the four bilinear corners of
 every sampling point straight from the values and accumulates the weighted
 sum, where mmcv's pure-PyTorch path materialises every sample through
-``grid_sample`` (B * heads * d * queries * levels * points floats).
+``grid_sample`` (B * heads * d * queries * levels * points floats). Its
+fused form (:func:`deformable_attention_cpu`, what the module calls) also
+computes the sampling locations and the attention softmax itself.
 
 The op is compiled once per machine, source and torch version by
 ``tools/setup.sh`` (about a minute; cached in ``$M2F_CACHE``, default
@@ -110,9 +112,51 @@ class DeformableSamplingCPU(torch.autograd.Function):
         return grad_value, None, None, grad_locations, grad_weights
 
 
+class DeformableAttentionCPU(torch.autograd.Function):
+    """The op computing the sampling locations and attention weights itself
+    (``reference + offsets / (w, h)``, softmax over each head's L * P
+    logits), so neither is materialised, forward or backward:
+    (value (B, S, heads, d), spatial_shapes (L, 2), level_start_index (L,),
+    reference_points (1 or B, Nq, 1 or L, 2), offsets in pixels
+    (B, Nq, heads, L, P, 2), logits (B, Nq, heads, L * P))
+    -> (B, Nq, heads * d)."""
+
+    @staticmethod
+    def forward(ctx, value: Tensor, spatial_shapes: Tensor,
+                level_start_index: Tensor, reference_points: Tensor,
+                offsets: Tensor, logits: Tensor) -> Tensor:
+        ctx.save_for_backward(value, spatial_shapes, level_start_index,
+                              reference_points, offsets, logits)
+        try:
+            return _op.fused_forward(value, spatial_shapes, level_start_index,
+                                     reference_points, offsets, logits)
+        except RuntimeError as err:
+            if 'non-finite sampling locations' in str(err):
+                raise FloatingPointError(NON_FINITE_MESSAGE) from None
+            raise
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out: Tensor):
+        grad_value, grad_offsets, grad_logits = _op.fused_backward(
+            grad_out, *ctx.saved_tensors)
+        return grad_value, None, None, None, grad_offsets, grad_logits
+
+
 def deformable_sampling_cpu(value: Tensor, spatial_shapes: Tensor,
                             level_start_index: Tensor, locations: Tensor,
                             weights: Tensor) -> Tensor:
     """The op with autograd; call :func:`load_op` first (None: not usable)."""
     return DeformableSamplingCPU.apply(value, spatial_shapes,
                                        level_start_index, locations, weights)
+
+
+def deformable_attention_cpu(value: Tensor, spatial_shapes: Tensor,
+                             level_start_index: Tensor,
+                             reference_points: Tensor, offsets: Tensor,
+                             logits: Tensor) -> Tensor:
+    """:class:`DeformableAttentionCPU` with autograd (reference points get
+    no gradient); call :func:`load_op` first."""
+    return DeformableAttentionCPU.apply(value, spatial_shapes,
+                                        level_start_index, reference_points,
+                                        offsets, logits)

@@ -11,6 +11,10 @@
 //   locations (B, Nq, heads, L, P, 2) normalised (x, y)
 //   weights   (B, Nq, heads, L, P)
 //   output    (B, Nq, heads, d)
+// The fused entry points take instead of locations and weights the
+// reference points, pixel offsets and attention logits, and compute the
+// locations and the softmax per (image, query, head) as they go (see
+// FusedSamples), forward and backward.
 #include <torch/extension.h>
 #include <ATen/Parallel.h>
 #include <atomic>
@@ -75,22 +79,111 @@ inline Corners<scalar_t> corners_of(scalar_t loc_x, scalar_t loc_y, int64_t h,
   return c;
 }
 
+// Where the sampling locations and attention weights of one (image, query,
+// head) come from, and where their gradients go.
+//
+// Given: materialised by the caller, locations (B, Nq, heads, L, P, 2) and
+// weights (B, Nq, heads, L, P).
 template <typename scalar_t>
+struct GivenSamples {
+  const scalar_t* loc;
+  const scalar_t* attn;
+  scalar_t* grad_loc;
+  scalar_t* grad_attn;
+  int64_t lp;
+
+  void get(int64_t sample_id, int64_t, int64_t, scalar_t*, scalar_t*,
+           const scalar_t** l, const scalar_t** a) const {
+    *l = loc + sample_id * lp * 2;
+    *a = attn + sample_id * lp;
+  }
+  void put_grads(int64_t sample_id, const scalar_t* g_loc,
+                 const scalar_t* g_attn, const scalar_t*) const {
+    for (int64_t i = 0; i < 2 * lp; ++i) grad_loc[sample_id * lp * 2 + i] = g_loc[i];
+    for (int64_t i = 0; i < lp; ++i) grad_attn[sample_id * lp + i] = g_attn[i];
+  }
+};
+
+// Fused: computed here as Deformable DETR's module does in PyTorch,
+//   location = reference + offset / (w_l, h_l)    (offsets in pixels)
+//   weights  = softmax over the L * P logits of each head,
+// from reference points (1 or B, Nq, 1 or L, 2), pixel offsets
+// (B, Nq, heads, L, P, 2) and logits (B, Nq, heads, L * P); the gradients go
+// to the offsets and logits.
+template <typename scalar_t>
+struct FusedSamples {
+  const scalar_t* reference;
+  const scalar_t* offsets;
+  const scalar_t* logits;
+  scalar_t* grad_offsets;
+  scalar_t* grad_logits;
+  const int64_t* shapes;
+  int64_t ref_batch_stride, ref_levels, num_query, heads, levels, points;
+
+  void get(int64_t sample_id, int64_t b, int64_t q, scalar_t* loc_buf,
+           scalar_t* attn_buf, const scalar_t** l, const scalar_t** a) const {
+    const int64_t lp = levels * points;
+    const scalar_t* off = offsets + sample_id * lp * 2;
+    const scalar_t* logit = logits + sample_id * lp;
+    const scalar_t* ref = reference + b * ref_batch_stride + q * ref_levels * 2;
+    for (int64_t lv = 0; lv < levels; ++lv) {
+      const scalar_t* r = ref + (ref_levels == 1 ? 0 : lv * 2);
+      const scalar_t w = static_cast<scalar_t>(shapes[2 * lv + 1]);
+      const scalar_t h = static_cast<scalar_t>(shapes[2 * lv]);
+      for (int64_t p = 0; p < points; ++p) {
+        const int64_t i = lv * points + p;
+        loc_buf[2 * i] = r[0] + off[2 * i] / w;
+        loc_buf[2 * i + 1] = r[1] + off[2 * i + 1] / h;
+      }
+    }
+    scalar_t top = logit[0];
+    for (int64_t i = 1; i < lp; ++i) top = std::max(top, logit[i]);
+    scalar_t sum = 0;
+    for (int64_t i = 0; i < lp; ++i) {
+      attn_buf[i] = std::exp(logit[i] - top);
+      sum += attn_buf[i];
+    }
+    for (int64_t i = 0; i < lp; ++i) attn_buf[i] /= sum;
+    *l = loc_buf;
+    *a = attn_buf;
+  }
+  void put_grads(int64_t sample_id, const scalar_t* g_loc,
+                 const scalar_t* g_attn, const scalar_t* attn) const {
+    const int64_t lp = levels * points;
+    scalar_t* g_off = grad_offsets + sample_id * lp * 2;
+    scalar_t* g_logit = grad_logits + sample_id * lp;
+    for (int64_t lv = 0; lv < levels; ++lv) {
+      const scalar_t w = static_cast<scalar_t>(shapes[2 * lv + 1]);
+      const scalar_t h = static_cast<scalar_t>(shapes[2 * lv]);
+      for (int64_t p = 0; p < points; ++p) {
+        const int64_t i = lv * points + p;
+        g_off[2 * i] = g_loc[2 * i] / w;
+        g_off[2 * i + 1] = g_loc[2 * i + 1] / h;
+      }
+    }
+    scalar_t dot = 0;  // softmax backward
+    for (int64_t i = 0; i < lp; ++i) dot += g_attn[i] * attn[i];
+    for (int64_t i = 0; i < lp; ++i) g_logit[i] = attn[i] * (g_attn[i] - dot);
+  }
+};
+
+template <typename scalar_t, typename Samples>
 void forward_kernel(const scalar_t* value, const int64_t* shapes,
-                    const int64_t* starts, const scalar_t* loc,
-                    const scalar_t* attn, scalar_t* out, int64_t batch,
-                    int64_t num_value, int64_t heads, int64_t dims,
-                    int64_t num_query, int64_t levels, int64_t points,
+                    const int64_t* starts, const Samples& samples,
+                    scalar_t* out, int64_t batch, int64_t num_value,
+                    int64_t heads, int64_t dims, int64_t num_query,
+                    int64_t levels, int64_t points,
                     std::atomic<bool>* non_finite) {
   const int64_t lp = levels * points;
   at::parallel_for(0, batch * num_query, 1, [&](int64_t begin, int64_t end) {
-    std::vector<scalar_t> sample(dims);
+    std::vector<scalar_t> sample(dims), loc_buf(2 * lp), attn_buf(lp);
     for (int64_t bq = begin; bq < end; ++bq) {
-      const int64_t b = bq / num_query;
+      const int64_t b = bq / num_query, q = bq % num_query;
       for (int64_t head = 0; head < heads; ++head) {
         const int64_t sample_id = bq * heads + head;
-        const scalar_t* l_ptr = loc + sample_id * lp * 2;
-        const scalar_t* a_ptr = attn + sample_id * lp;
+        const scalar_t *l_ptr, *a_ptr;
+        samples.get(sample_id, b, q, loc_buf.data(), attn_buf.data(), &l_ptr,
+                    &a_ptr);
         scalar_t* o = out + sample_id * dims;
         for (int64_t d = 0; d < dims; ++d) o[d] = 0;
         for (int64_t l = 0; l < levels; ++l) {
@@ -117,26 +210,25 @@ void forward_kernel(const scalar_t* value, const int64_t* shapes,
   });
 }
 
-template <typename scalar_t>
+template <typename scalar_t, typename Samples>
 void backward_kernel(const scalar_t* value, const int64_t* shapes,
-                     const int64_t* starts, const scalar_t* loc,
-                     const scalar_t* attn, const scalar_t* grad_out,
-                     scalar_t* grad_value, scalar_t* grad_loc,
-                     scalar_t* grad_attn, int64_t batch, int64_t num_value,
-                     int64_t heads, int64_t dims, int64_t num_query,
-                     int64_t levels, int64_t points) {
+                     const int64_t* starts, const Samples& samples,
+                     const scalar_t* grad_out, scalar_t* grad_value,
+                     int64_t batch, int64_t num_value, int64_t heads,
+                     int64_t dims, int64_t num_query, int64_t levels,
+                     int64_t points) {
   const int64_t lp = levels * points;
   // one (image, head) per task: each writes its own slice of grad_value
   at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+    std::vector<scalar_t> loc_buf(2 * lp), attn_buf(lp), gl(2 * lp), ga(lp);
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / heads, head = bh % heads;
       for (int64_t q = 0; q < num_query; ++q) {
         const int64_t sample_id = (b * num_query + q) * heads + head;
-        const scalar_t* l_ptr = loc + sample_id * lp * 2;
-        const scalar_t* a_ptr = attn + sample_id * lp;
+        const scalar_t *l_ptr, *a_ptr;
+        samples.get(sample_id, b, q, loc_buf.data(), attn_buf.data(), &l_ptr,
+                    &a_ptr);
         const scalar_t* g = grad_out + sample_id * dims;
-        scalar_t* gl = grad_loc + sample_id * lp * 2;
-        scalar_t* ga = grad_attn + sample_id * lp;
         for (int64_t l = 0; l < levels; ++l) {
           const int64_t h = shapes[2 * l], w = shapes[2 * l + 1];
           for (int64_t p = 0; p < points; ++p) {
@@ -165,6 +257,7 @@ void backward_kernel(const scalar_t* value, const int64_t* shapes,
             gl[2 * i + 1] = g_y * a * h;
           }
         }
+        samples.put_grads(sample_id, gl.data(), ga.data(), a_ptr);
       }
     }
   });
@@ -204,11 +297,14 @@ torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
   auto out = torch::empty({batch, num_query, heads, dims}, value.options());
   std::atomic<bool> non_finite(false);
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_forward", [&] {
-    forward_kernel<scalar_t>(
-        value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(),
-        starts.data_ptr<int64_t>(), loc.data_ptr<scalar_t>(),
-        attn.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), batch, num_value,
-        heads, dims, num_query, levels, points, &non_finite);
+    const GivenSamples<scalar_t> samples{loc.data_ptr<scalar_t>(),
+                                         attn.data_ptr<scalar_t>(), nullptr,
+                                         nullptr, levels * points};
+    forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                             shapes.data_ptr<int64_t>(),
+                             starts.data_ptr<int64_t>(), samples,
+                             out.data_ptr<scalar_t>(), batch, num_value, heads,
+                             dims, num_query, levels, points, &non_finite);
   });
   TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
               "locations");
@@ -230,15 +326,122 @@ std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
   auto grad_loc = torch::empty_like(loc);
   auto grad_attn = torch::empty_like(attn);
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_backward", [&] {
-    backward_kernel<scalar_t>(
-        value.data_ptr<scalar_t>(), shapes.data_ptr<int64_t>(),
-        starts.data_ptr<int64_t>(), loc.data_ptr<scalar_t>(),
-        attn.data_ptr<scalar_t>(), grad_out.data_ptr<scalar_t>(),
-        grad_value.data_ptr<scalar_t>(), grad_loc.data_ptr<scalar_t>(),
-        grad_attn.data_ptr<scalar_t>(), batch, num_value, heads, dims,
-        num_query, levels, points);
+    const GivenSamples<scalar_t> samples{
+        loc.data_ptr<scalar_t>(), attn.data_ptr<scalar_t>(),
+        grad_loc.data_ptr<scalar_t>(), grad_attn.data_ptr<scalar_t>(),
+        levels * points};
+    backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                              shapes.data_ptr<int64_t>(),
+                              starts.data_ptr<int64_t>(), samples,
+                              grad_out.data_ptr<scalar_t>(),
+                              grad_value.data_ptr<scalar_t>(), batch, num_value,
+                              heads, dims, num_query, levels, points);
   });
   return {grad_value, grad_loc, grad_attn};
+}
+
+void check_fused(const torch::Tensor& value, const torch::Tensor& shapes,
+                 const torch::Tensor& reference, const torch::Tensor& offsets,
+                 const torch::Tensor& logits) {
+  TORCH_CHECK(!value.is_cuda(), "deformable_sampling: CPU tensors only");
+  TORCH_CHECK(value.dim() == 4, "value must be (B, S, heads, d)");
+  TORCH_CHECK(offsets.dim() == 6 && offsets.size(5) == 2 &&
+                  offsets.size(0) == value.size(0) &&
+                  offsets.size(2) == value.size(2) &&
+                  offsets.size(3) == shapes.size(0),
+              "offsets must be (B, Nq, heads, L, P, 2) as value and shapes");
+  TORCH_CHECK(logits.dim() == 4 &&
+                  logits.sizes().slice(0, 3) == offsets.sizes().slice(0, 3) &&
+                  logits.size(3) == offsets.size(3) * offsets.size(4),
+              "attention logits must be (B, Nq, heads, L * P)");
+  TORCH_CHECK(reference.dim() == 4 && reference.size(3) == 2 &&
+                  (reference.size(0) == 1 ||
+                   reference.size(0) == value.size(0)) &&
+                  reference.size(1) == offsets.size(1) &&
+                  (reference.size(2) == 1 ||
+                   reference.size(2) == offsets.size(3)),
+              "reference points must be (1 or B, Nq, 1 or L, 2)");
+  TORCH_CHECK(value.scalar_type() == offsets.scalar_type() &&
+                  value.scalar_type() == logits.scalar_type() &&
+                  value.scalar_type() == reference.scalar_type(),
+              "value, reference points, offsets and logits must share one "
+              "dtype");
+  TORCH_CHECK(shapes.scalar_type() == torch::kLong,
+              "spatial shapes must be long");
+}
+
+template <typename scalar_t>
+FusedSamples<scalar_t> fused_samples(const torch::Tensor& shapes,
+                                     const torch::Tensor& reference,
+                                     const torch::Tensor& offsets,
+                                     const torch::Tensor& logits,
+                                     scalar_t* grad_offsets,
+                                     scalar_t* grad_logits) {
+  const int64_t ref_levels = reference.size(2);
+  return FusedSamples<scalar_t>{
+      reference.data_ptr<scalar_t>(), offsets.data_ptr<scalar_t>(),
+      logits.data_ptr<scalar_t>(), grad_offsets, grad_logits,
+      shapes.data_ptr<int64_t>(),
+      reference.size(0) == 1 ? 0 : reference.size(1) * ref_levels * 2,
+      ref_levels, offsets.size(1), offsets.size(2), offsets.size(3),
+      offsets.size(4)};
+}
+
+torch::Tensor fused_forward(torch::Tensor value, torch::Tensor shapes,
+                            torch::Tensor starts, torch::Tensor reference,
+                            torch::Tensor offsets, torch::Tensor logits) {
+  check_fused(value, shapes, reference, offsets, logits);
+  value = value.contiguous(); reference = reference.contiguous();
+  offsets = offsets.contiguous(); logits = logits.contiguous();
+  shapes = shapes.contiguous(); starts = starts.contiguous();
+  const int64_t batch = value.size(0), num_value = value.size(1),
+                heads = value.size(2), dims = value.size(3),
+                num_query = offsets.size(1), levels = offsets.size(3),
+                points = offsets.size(4);
+  auto out = torch::empty({batch, num_query, heads, dims}, value.options());
+  std::atomic<bool> non_finite(false);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_attention_forward", [&] {
+    const auto samples = fused_samples<scalar_t>(shapes, reference, offsets,
+                                                 logits, nullptr, nullptr);
+    forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                             shapes.data_ptr<int64_t>(),
+                             starts.data_ptr<int64_t>(), samples,
+                             out.data_ptr<scalar_t>(), batch, num_value, heads,
+                             dims, num_query, levels, points, &non_finite);
+  });
+  TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
+              "locations");
+  return out.view({batch, num_query, heads * dims});
+}
+
+std::vector<torch::Tensor> fused_backward(
+    torch::Tensor grad_out, torch::Tensor value, torch::Tensor shapes,
+    torch::Tensor starts, torch::Tensor reference, torch::Tensor offsets,
+    torch::Tensor logits) {
+  check_fused(value, shapes, reference, offsets, logits);
+  value = value.contiguous(); reference = reference.contiguous();
+  offsets = offsets.contiguous(); logits = logits.contiguous();
+  shapes = shapes.contiguous(); starts = starts.contiguous();
+  grad_out = grad_out.contiguous().to(value.scalar_type());
+  const int64_t batch = value.size(0), num_value = value.size(1),
+                heads = value.size(2), dims = value.size(3),
+                num_query = offsets.size(1), levels = offsets.size(3),
+                points = offsets.size(4);
+  auto grad_value = torch::zeros_like(value);
+  auto grad_offsets = torch::empty_like(offsets);
+  auto grad_logits = torch::empty_like(logits);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_attention_backward", [&] {
+    const auto samples = fused_samples<scalar_t>(
+        shapes, reference, offsets, logits, grad_offsets.data_ptr<scalar_t>(),
+        grad_logits.data_ptr<scalar_t>());
+    backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                              shapes.data_ptr<int64_t>(),
+                              starts.data_ptr<int64_t>(), samples,
+                              grad_out.data_ptr<scalar_t>(),
+                              grad_value.data_ptr<scalar_t>(), batch, num_value,
+                              heads, dims, num_query, levels, points);
+  });
+  return {grad_value, grad_offsets, grad_logits};
 }
 
 }  // namespace
@@ -246,4 +449,8 @@ std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("forward", &forward, "deformable sampling forward (CPU)");
   m.def("backward", &backward, "deformable sampling backward (CPU)");
+  m.def("fused_forward", &fused_forward,
+        "deformable attention from offsets and logits, forward (CPU)");
+  m.def("fused_backward", &fused_backward,
+        "deformable attention from offsets and logits, backward (CPU)");
 }
