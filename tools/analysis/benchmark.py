@@ -28,10 +28,8 @@ side runs panoptic and instance only).
 import argparse
 import copy
 import dataclasses
-import gc
 import json
 import os.path as osp
-import subprocess
 import sys
 
 import torch
@@ -42,8 +40,9 @@ from m2f_mm.converters import build_mmdet_twin
 from m2f_mm.datasets.random_batch import random_panoptic_batch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_train_step import (machine, reset_peak_resident,  # noqa: E402
-                                  resident_mib, timed)  # (same folder)
+from benchmark_train_step import (keep_one, machine,  # noqa: E402
+                                  reset_peak_resident, resident_mib,
+                                  run_worker, timed)  # (same folder)
 
 
 def score_gap(ours, ref, inputs, samples) -> float:
@@ -90,10 +89,7 @@ def build(args):
 
 def memory_worker(args) -> None:
     """One predict of one model; print its peak RSS (MiB) as JSON."""
-    ours, ref, inputs, samples = build(args)
-    model = ours if args.worker == 'm2f_mm' else ref
-    del ours, ref
-    gc.collect()
+    model, inputs, samples = keep_one(build(args), args.worker)
     model.eval()
     infer_cfg = None
     if args.worker == 'm2f_mm' and args.semantic:
@@ -109,12 +105,7 @@ def memory_worker(args) -> None:
 
 
 def memory(args) -> None:
-    peaks = {}
-    for name in ('mmdet', 'm2f_mm'):
-        cmd = [sys.executable, __file__, '--worker', name] + sys.argv[1:]
-        out = subprocess.run(cmd, check=True, capture_output=True,
-                             text=True).stdout
-        peaks[name] = json.loads(out.strip().splitlines()[-1])
+    peaks = {name: run_worker(name) for name in ('mmdet', 'm2f_mm')}
     h, w = args.shape
     tasks = 'panoptic + instance' + (' (+ semantic for m2f_mm)'
                                      if args.semantic else '')

@@ -9,13 +9,15 @@ compared with mmcv's first.
 This is where the path choice of ``sample_levels`` in
 m2f_mm/models/layers/deformable_attention.py comes from. Measured on the
 2-core x86_64 (AMD EPYC) CPU of the development machine, torch 2.13, 4 heads
-x 32 dims (8 x 32 at 800 x 1216), 3 levels, 4 points, milliseconds:
+x 32 dims (8 x 32 at 800 x 1216), 3 levels, 4 points, milliseconds (the op
+here is the unfused one; the module's fused op also computes the locations
+and the softmax):
 
-    tokens (input)        grid_sample   dense    op
-    batch 8,   336 (128)      33          19      10
-    batch 4,  1344 (256)      81         170      19
-    batch 2,  5376 (512)     192           -      46
-    batch 1, 19950 (800x1216, forward)  470  -    89
+    tokens (input)              grid_sample   dense    op
+    batch 8,   336 (128 px)          58          25     13
+    batch 4,  1344 (256 px)          84         176     25
+    batch 2,  5376 (512 px)         226           -     77
+    batch 1, 19950 (800x1216, fwd)  499           -    161
 
 hence the op at every size where it is built; without it, the dense path
 up to 512 values (DENSE_MAX_VALUES) and grid_sample above.

@@ -126,12 +126,28 @@ def build(args):
     return ours, ref, inputs, samples
 
 
+def keep_one(built, name: str):
+    """(model, inputs, samples) of the named model from ``(ours, mmdet's,
+    inputs, samples)``, the other model released."""
+    ours, ref, inputs, samples = built
+    model = ours if name == 'm2f_mm' else ref
+    del built, ours, ref
+    gc.collect()
+    return model, inputs, samples
+
+
+def run_worker(name: str) -> dict:
+    """This script again, with the same arguments, as ``--worker name``;
+    the JSON it prints last."""
+    cmd = [sys.executable, sys.argv[0], '--worker', name] + sys.argv[1:]
+    out = subprocess.run(cmd, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def worker(args) -> None:
     """Time one model; print {seconds, peak_mib, base_mib} as JSON."""
-    ours, ref, inputs, samples = build(args)
-    model = ours if args.worker == 'm2f_mm' else ref
-    del ours, ref
-    gc.collect()
+    model, inputs, samples = keep_one(build(args), args.worker)
     if args.device == 'cuda':
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
@@ -175,10 +191,7 @@ def main():
     runs = {name: [] for name in NAMES}
     for r in range(args.rounds):
         for name in NAMES if r % 2 == 0 else NAMES[::-1]:
-            cmd = [sys.executable, __file__, '--worker', name] + sys.argv[1:]
-            out = subprocess.run(cmd, check=True, capture_output=True,
-                                 text=True).stdout
-            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+            runs[name].append(run_worker(name))
     med = {name: {key: statistics.median(run[key] for run in runs[name])
                   for key in ('seconds', 'peak_mib', 'base_mib')}
            for name in NAMES}

@@ -85,6 +85,17 @@ def load_op(verbose: bool = False):
     return _op
 
 
+def _forward(op_forward, args) -> Tensor:
+    """Run one of the op's forwards; its non-finite-location error becomes
+    the FloatingPointError the other paths raise."""
+    try:
+        return op_forward(*args)
+    except RuntimeError as err:
+        if 'non-finite sampling locations' in str(err):
+            raise FloatingPointError(NON_FINITE_MESSAGE) from None
+        raise
+
+
 class DeformableSamplingCPU(torch.autograd.Function):
     """Autograd wrapper of the op: (value (B, S, heads, d), spatial_shapes
     (L, 2), level_start_index (L,), locations (B, Nq, heads, L, P, 2),
@@ -94,15 +105,9 @@ class DeformableSamplingCPU(torch.autograd.Function):
     def forward(ctx, value: Tensor, spatial_shapes: Tensor,
                 level_start_index: Tensor, locations: Tensor,
                 weights: Tensor) -> Tensor:
-        ctx.save_for_backward(value, spatial_shapes, level_start_index,
-                              locations, weights)
-        try:
-            return _op.forward(value, spatial_shapes, level_start_index,
-                               locations, weights)
-        except RuntimeError as err:
-            if 'non-finite sampling locations' in str(err):
-                raise FloatingPointError(NON_FINITE_MESSAGE) from None
-            raise
+        args = (value, spatial_shapes, level_start_index, locations, weights)
+        ctx.save_for_backward(*args)
+        return _forward(_op.forward, args)
 
     @staticmethod
     @once_differentiable
@@ -125,15 +130,10 @@ class DeformableAttentionCPU(torch.autograd.Function):
     def forward(ctx, value: Tensor, spatial_shapes: Tensor,
                 level_start_index: Tensor, reference_points: Tensor,
                 offsets: Tensor, logits: Tensor) -> Tensor:
-        ctx.save_for_backward(value, spatial_shapes, level_start_index,
-                              reference_points, offsets, logits)
-        try:
-            return _op.fused_forward(value, spatial_shapes, level_start_index,
-                                     reference_points, offsets, logits)
-        except RuntimeError as err:
-            if 'non-finite sampling locations' in str(err):
-                raise FloatingPointError(NON_FINITE_MESSAGE) from None
-            raise
+        args = (value, spatial_shapes, level_start_index, reference_points,
+                offsets, logits)
+        ctx.save_for_backward(*args)
+        return _forward(_op.fused_forward, args)
 
     @staticmethod
     @once_differentiable

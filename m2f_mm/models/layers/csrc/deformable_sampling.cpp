@@ -79,6 +79,16 @@ inline Corners<scalar_t> corners_of(scalar_t loc_x, scalar_t loc_y, int64_t h,
   return c;
 }
 
+// Sizes of one call: value (batch, num_value, heads, dims); samples
+// (batch, num_query, heads, levels, points, ...).
+struct Layout {
+  int64_t batch, num_value, heads, dims, num_query, levels, points;
+  Layout(const torch::Tensor& value, const torch::Tensor& samples)
+      : batch(value.size(0)), num_value(value.size(1)), heads(value.size(2)),
+        dims(value.size(3)), num_query(samples.size(1)),
+        levels(samples.size(3)), points(samples.size(4)) {}
+};
+
 // Where the sampling locations and attention weights of one (image, query,
 // head) come from, and where their gradients go.
 //
@@ -170,11 +180,12 @@ struct FusedSamples {
 template <typename scalar_t, typename Samples>
 void forward_kernel(const scalar_t* value, const int64_t* shapes,
                     const int64_t* starts, const Samples& samples,
-                    scalar_t* out, int64_t batch, int64_t num_value,
-                    int64_t heads, int64_t dims, int64_t num_query,
-                    int64_t levels, int64_t points,
+                    scalar_t* out, const Layout& size,
                     std::atomic<bool>* non_finite) {
-  const int64_t lp = levels * points;
+  const int64_t batch = size.batch, num_value = size.num_value,
+                heads = size.heads, dims = size.dims,
+                num_query = size.num_query, levels = size.levels,
+                points = size.points, lp = levels * points;
   at::parallel_for(0, batch * num_query, 1, [&](int64_t begin, int64_t end) {
     std::vector<scalar_t> sample(dims), loc_buf(2 * lp), attn_buf(lp);
     for (int64_t bq = begin; bq < end; ++bq) {
@@ -214,10 +225,11 @@ template <typename scalar_t, typename Samples>
 void backward_kernel(const scalar_t* value, const int64_t* shapes,
                      const int64_t* starts, const Samples& samples,
                      const scalar_t* grad_out, scalar_t* grad_value,
-                     int64_t batch, int64_t num_value, int64_t heads,
-                     int64_t dims, int64_t num_query, int64_t levels,
-                     int64_t points) {
-  const int64_t lp = levels * points;
+                     const Layout& size) {
+  const int64_t batch = size.batch, num_value = size.num_value,
+                heads = size.heads, dims = size.dims,
+                num_query = size.num_query, levels = size.levels,
+                points = size.points, lp = levels * points;
   // one (image, head) per task: each writes its own slice of grad_value
   at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
     std::vector<scalar_t> loc_buf(2 * lp), attn_buf(lp), gl(2 * lp), ga(lp);
@@ -290,25 +302,22 @@ torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
   check(value, shapes, starts, loc, attn);
   value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
-  const int64_t batch = value.size(0), num_value = value.size(1),
-                heads = value.size(2), dims = value.size(3),
-                num_query = loc.size(1), levels = loc.size(3),
-                points = loc.size(4);
-  auto out = torch::empty({batch, num_query, heads, dims}, value.options());
+  const Layout size(value, loc);
+  auto out = torch::empty({size.batch, size.num_query, size.heads, size.dims},
+                          value.options());
   std::atomic<bool> non_finite(false);
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_forward", [&] {
     const GivenSamples<scalar_t> samples{loc.data_ptr<scalar_t>(),
                                          attn.data_ptr<scalar_t>(), nullptr,
-                                         nullptr, levels * points};
+                                         nullptr, size.levels * size.points};
     forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
                              shapes.data_ptr<int64_t>(),
                              starts.data_ptr<int64_t>(), samples,
-                             out.data_ptr<scalar_t>(), batch, num_value, heads,
-                             dims, num_query, levels, points, &non_finite);
+                             out.data_ptr<scalar_t>(), size, &non_finite);
   });
   TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
               "locations");
-  return out.view({batch, num_query, heads * dims});
+  return out.view({size.batch, size.num_query, size.heads * size.dims});
 }
 
 std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
@@ -318,10 +327,7 @@ std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
   value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
   grad_out = grad_out.contiguous().to(value.scalar_type());
-  const int64_t batch = value.size(0), num_value = value.size(1),
-                heads = value.size(2), dims = value.size(3),
-                num_query = loc.size(1), levels = loc.size(3),
-                points = loc.size(4);
+  const Layout size(value, loc);
   auto grad_value = torch::zeros_like(value);
   auto grad_loc = torch::empty_like(loc);
   auto grad_attn = torch::empty_like(attn);
@@ -329,13 +335,12 @@ std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
     const GivenSamples<scalar_t> samples{
         loc.data_ptr<scalar_t>(), attn.data_ptr<scalar_t>(),
         grad_loc.data_ptr<scalar_t>(), grad_attn.data_ptr<scalar_t>(),
-        levels * points};
+        size.levels * size.points};
     backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
                               shapes.data_ptr<int64_t>(),
                               starts.data_ptr<int64_t>(), samples,
                               grad_out.data_ptr<scalar_t>(),
-                              grad_value.data_ptr<scalar_t>(), batch, num_value,
-                              heads, dims, num_query, levels, points);
+                              grad_value.data_ptr<scalar_t>(), size);
   });
   return {grad_value, grad_loc, grad_attn};
 }
@@ -394,11 +399,9 @@ torch::Tensor fused_forward(torch::Tensor value, torch::Tensor shapes,
   value = value.contiguous(); reference = reference.contiguous();
   offsets = offsets.contiguous(); logits = logits.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
-  const int64_t batch = value.size(0), num_value = value.size(1),
-                heads = value.size(2), dims = value.size(3),
-                num_query = offsets.size(1), levels = offsets.size(3),
-                points = offsets.size(4);
-  auto out = torch::empty({batch, num_query, heads, dims}, value.options());
+  const Layout size(value, offsets);
+  auto out = torch::empty({size.batch, size.num_query, size.heads, size.dims},
+                          value.options());
   std::atomic<bool> non_finite(false);
   AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_attention_forward", [&] {
     const auto samples = fused_samples<scalar_t>(shapes, reference, offsets,
@@ -406,12 +409,11 @@ torch::Tensor fused_forward(torch::Tensor value, torch::Tensor shapes,
     forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
                              shapes.data_ptr<int64_t>(),
                              starts.data_ptr<int64_t>(), samples,
-                             out.data_ptr<scalar_t>(), batch, num_value, heads,
-                             dims, num_query, levels, points, &non_finite);
+                             out.data_ptr<scalar_t>(), size, &non_finite);
   });
   TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
               "locations");
-  return out.view({batch, num_query, heads * dims});
+  return out.view({size.batch, size.num_query, size.heads * size.dims});
 }
 
 std::vector<torch::Tensor> fused_backward(
@@ -423,10 +425,7 @@ std::vector<torch::Tensor> fused_backward(
   offsets = offsets.contiguous(); logits = logits.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
   grad_out = grad_out.contiguous().to(value.scalar_type());
-  const int64_t batch = value.size(0), num_value = value.size(1),
-                heads = value.size(2), dims = value.size(3),
-                num_query = offsets.size(1), levels = offsets.size(3),
-                points = offsets.size(4);
+  const Layout size(value, offsets);
   auto grad_value = torch::zeros_like(value);
   auto grad_offsets = torch::empty_like(offsets);
   auto grad_logits = torch::empty_like(logits);
@@ -438,8 +437,7 @@ std::vector<torch::Tensor> fused_backward(
                               shapes.data_ptr<int64_t>(),
                               starts.data_ptr<int64_t>(), samples,
                               grad_out.data_ptr<scalar_t>(),
-                              grad_value.data_ptr<scalar_t>(), batch, num_value,
-                              heads, dims, num_query, levels, points);
+                              grad_value.data_ptr<scalar_t>(), size);
   });
   return {grad_value, grad_offsets, grad_logits};
 }
