@@ -19,7 +19,7 @@ WHL=$ROOT/.whl
 PY=${PYTHON:-python3}
 PURE="mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 addict yapf==0.40.1 termcolor
   terminaltables shapely pycocotools ftfy regex panopticapi-lite platformdirs tomli rich
-  markdown-it-py mdurl pygments wcwidth"
+  markdown-it-py mdurl pygments wcwidth prettytable"
 
 if [ "${1:-}" = "--fetch" ]; then
   mkdir -p "$WHL"
