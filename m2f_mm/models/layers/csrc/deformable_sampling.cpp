@@ -296,6 +296,45 @@ void check(const torch::Tensor& value, const torch::Tensor& shapes,
               "or points");
 }
 
+// The forward kernel over the samples make_samples(scalar_t{}) describes.
+template <typename MakeSamples>
+torch::Tensor run_forward(const torch::Tensor& value, const torch::Tensor& shapes,
+                          const torch::Tensor& starts, const Layout& size,
+                          MakeSamples make_samples) {
+  auto out = torch::empty({size.batch, size.num_query, size.heads, size.dims},
+                          value.options());
+  std::atomic<bool> non_finite(false);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_forward", [&] {
+    forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                             shapes.data_ptr<int64_t>(),
+                             starts.data_ptr<int64_t>(),
+                             make_samples(scalar_t{}),
+                             out.data_ptr<scalar_t>(), size, &non_finite);
+  });
+  TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
+              "locations");
+  return out.view({size.batch, size.num_query, size.heads * size.dims});
+}
+
+// The backward kernel; returns the values' gradient (the samples write
+// theirs).
+template <typename MakeSamples>
+torch::Tensor run_backward(const torch::Tensor& grad_out,
+                           const torch::Tensor& value, const torch::Tensor& shapes,
+                           const torch::Tensor& starts, const Layout& size,
+                           MakeSamples make_samples) {
+  auto grad_value = torch::zeros_like(value);
+  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_backward", [&] {
+    backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
+                              shapes.data_ptr<int64_t>(),
+                              starts.data_ptr<int64_t>(),
+                              make_samples(scalar_t{}),
+                              grad_out.data_ptr<scalar_t>(),
+                              grad_value.data_ptr<scalar_t>(), size);
+  });
+  return grad_value;
+}
+
 torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
                       torch::Tensor starts, torch::Tensor loc,
                       torch::Tensor attn) {
@@ -303,21 +342,11 @@ torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
   value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
   const Layout size(value, loc);
-  auto out = torch::empty({size.batch, size.num_query, size.heads, size.dims},
-                          value.options());
-  std::atomic<bool> non_finite(false);
-  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_forward", [&] {
-    const GivenSamples<scalar_t> samples{loc.data_ptr<scalar_t>(),
-                                         attn.data_ptr<scalar_t>(), nullptr,
-                                         nullptr, size.levels * size.points};
-    forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
-                             shapes.data_ptr<int64_t>(),
-                             starts.data_ptr<int64_t>(), samples,
-                             out.data_ptr<scalar_t>(), size, &non_finite);
+  return run_forward(value, shapes, starts, size, [&](auto zero) {
+    using T = decltype(zero);
+    return GivenSamples<T>{loc.data_ptr<T>(), attn.data_ptr<T>(), nullptr,
+                           nullptr, size.levels * size.points};
   });
-  TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
-              "locations");
-  return out.view({size.batch, size.num_query, size.heads * size.dims});
 }
 
 std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
@@ -328,19 +357,14 @@ std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
   shapes = shapes.contiguous(); starts = starts.contiguous();
   grad_out = grad_out.contiguous().to(value.scalar_type());
   const Layout size(value, loc);
-  auto grad_value = torch::zeros_like(value);
   auto grad_loc = torch::empty_like(loc);
   auto grad_attn = torch::empty_like(attn);
-  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_sampling_backward", [&] {
-    const GivenSamples<scalar_t> samples{
-        loc.data_ptr<scalar_t>(), attn.data_ptr<scalar_t>(),
-        grad_loc.data_ptr<scalar_t>(), grad_attn.data_ptr<scalar_t>(),
-        size.levels * size.points};
-    backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
-                              shapes.data_ptr<int64_t>(),
-                              starts.data_ptr<int64_t>(), samples,
-                              grad_out.data_ptr<scalar_t>(),
-                              grad_value.data_ptr<scalar_t>(), size);
+  auto grad_value = run_backward(grad_out, value, shapes, starts, size,
+                                 [&](auto zero) {
+    using T = decltype(zero);
+    return GivenSamples<T>{loc.data_ptr<T>(), attn.data_ptr<T>(),
+                           grad_loc.data_ptr<T>(), grad_attn.data_ptr<T>(),
+                           size.levels * size.points};
   });
   return {grad_value, grad_loc, grad_attn};
 }
@@ -375,18 +399,17 @@ void check_fused(const torch::Tensor& value, const torch::Tensor& shapes,
               "spatial shapes must be long");
 }
 
-template <typename scalar_t>
-FusedSamples<scalar_t> fused_samples(const torch::Tensor& shapes,
-                                     const torch::Tensor& reference,
-                                     const torch::Tensor& offsets,
-                                     const torch::Tensor& logits,
-                                     scalar_t* grad_offsets,
-                                     scalar_t* grad_logits) {
+
+template <typename T>
+FusedSamples<T> fused_samples(const torch::Tensor& shapes,
+                              const torch::Tensor& reference,
+                              const torch::Tensor& offsets,
+                              const torch::Tensor& logits, T* grad_offsets,
+                              T* grad_logits) {
   const int64_t ref_levels = reference.size(2);
-  return FusedSamples<scalar_t>{
-      reference.data_ptr<scalar_t>(), offsets.data_ptr<scalar_t>(),
-      logits.data_ptr<scalar_t>(), grad_offsets, grad_logits,
-      shapes.data_ptr<int64_t>(),
+  return FusedSamples<T>{
+      reference.data_ptr<T>(), offsets.data_ptr<T>(), logits.data_ptr<T>(),
+      grad_offsets, grad_logits, shapes.data_ptr<int64_t>(),
       reference.size(0) == 1 ? 0 : reference.size(1) * ref_levels * 2,
       ref_levels, offsets.size(1), offsets.size(2), offsets.size(3),
       offsets.size(4)};
@@ -399,21 +422,12 @@ torch::Tensor fused_forward(torch::Tensor value, torch::Tensor shapes,
   value = value.contiguous(); reference = reference.contiguous();
   offsets = offsets.contiguous(); logits = logits.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
-  const Layout size(value, offsets);
-  auto out = torch::empty({size.batch, size.num_query, size.heads, size.dims},
-                          value.options());
-  std::atomic<bool> non_finite(false);
-  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_attention_forward", [&] {
-    const auto samples = fused_samples<scalar_t>(shapes, reference, offsets,
-                                                 logits, nullptr, nullptr);
-    forward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
-                             shapes.data_ptr<int64_t>(),
-                             starts.data_ptr<int64_t>(), samples,
-                             out.data_ptr<scalar_t>(), size, &non_finite);
+  return run_forward(value, shapes, starts, Layout(value, offsets),
+                     [&](auto zero) {
+    using T = decltype(zero);
+    return fused_samples<T>(shapes, reference, offsets, logits, nullptr,
+                            nullptr);
   });
-  TORCH_CHECK(!non_finite.load(), "deformable_sampling: non-finite sampling "
-              "locations");
-  return out.view({size.batch, size.num_query, size.heads * size.dims});
 }
 
 std::vector<torch::Tensor> fused_backward(
@@ -425,20 +439,15 @@ std::vector<torch::Tensor> fused_backward(
   offsets = offsets.contiguous(); logits = logits.contiguous();
   shapes = shapes.contiguous(); starts = starts.contiguous();
   grad_out = grad_out.contiguous().to(value.scalar_type());
-  const Layout size(value, offsets);
-  auto grad_value = torch::zeros_like(value);
   auto grad_offsets = torch::empty_like(offsets);
   auto grad_logits = torch::empty_like(logits);
-  AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "deformable_attention_backward", [&] {
-    const auto samples = fused_samples<scalar_t>(
-        shapes, reference, offsets, logits, grad_offsets.data_ptr<scalar_t>(),
-        grad_logits.data_ptr<scalar_t>());
-    backward_kernel<scalar_t>(value.data_ptr<scalar_t>(),
-                              shapes.data_ptr<int64_t>(),
-                              starts.data_ptr<int64_t>(), samples,
-                              grad_out.data_ptr<scalar_t>(),
-                              grad_value.data_ptr<scalar_t>(), size);
-  });
+  auto grad_value = run_backward(
+      grad_out, value, shapes, starts, Layout(value, offsets), [&](auto zero) {
+        using T = decltype(zero);
+        return fused_samples<T>(shapes, reference, offsets, logits,
+                                grad_offsets.data_ptr<T>(),
+                                grad_logits.data_ptr<T>());
+      });
   return {grad_value, grad_offsets, grad_logits};
 }
 
