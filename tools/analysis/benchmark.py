@@ -139,15 +139,16 @@ def main():
     if args.memory:
         return memory(args)
     ours, ref, inputs, samples = build(args)
+    ours.to(args.device), ref.to(args.device)
+    inputs = inputs.to(args.device)
     print(f'instance scores differ by '
           f'{score_gap(ours, ref, inputs, samples):.1e}')
-    inputs = inputs.to(args.device)
     device = ('cuda: ' + torch.cuda.get_device_name()) \
         if args.device == 'cuda' else f'CPU {machine()}'
     print(f'machine: {device}; {"AMP" if args.amp else "fp32"}')
     speed = {}
     for name, model in (('mmdet', ref), ('m2f_mm', ours)):
-        model.to(args.device).eval()
+        model.eval()
         speed[name] = images_per_second(model, inputs, samples, args.images,
                                         args.amp, args.device)
     h, w = args.shape

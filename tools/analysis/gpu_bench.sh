@@ -62,10 +62,11 @@ fi
 import MMCV_HAS_CUDA_KERNEL as k; assert k, 'mmcv without CUDA ops'" >>"$LOG" 2>&1 \
   || { say "the stack does not import: see $LOG"; exit 1; }
 
-# 3. The benchmarks; a failure of one (e.g. mmdet under bf16) is logged and the rest go on.
+# 3. The benchmarks, 100 s each at most; a failure of one (e.g. mmdet under bf16) is logged and
+#    the rest go on.
 CFG=configs/m2f_r50_coco_panoptic.py
 cd "$ROOT"
-run() { say "$*"; timeout 240 "$PY" "$@" 2>&1 | grep -v -i warn | tee -a "$LOG" || say "failed: $*"; }
+run() { say "$*"; timeout 100 "$PY" "$@" 2>&1 | grep -v -i warn | tee -a "$LOG" || say "failed: $*"; }
 run tools/analysis/benchmark.py $CFG --device cuda --images 20
 run tools/analysis/benchmark.py $CFG --device cuda --images 20 --amp
 run tools/analysis/benchmark_train_step.py --config $CFG --device cuda --batch 2 --size 1024 \
