@@ -59,10 +59,8 @@ def score_gap(ours, ref, inputs, samples) -> float:
 
 def images_per_second(model, inputs, samples, steps, amp, device):
     """Mean images/s of ``model.predict`` on one batch."""
-    dtype = torch.bfloat16
-
     def run():
-        with torch.no_grad(), torch.autocast(device, dtype=dtype,
+        with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16,
                                              enabled=amp):
             model.predict(inputs, copy.deepcopy(samples))
         if device == 'cuda':
@@ -91,16 +89,14 @@ def memory_worker(args) -> None:
     """One predict of one model; print its peak RSS (MiB) as JSON."""
     model, inputs, samples = keep_one(build(args), args.worker)
     model.eval()
-    infer_cfg = None
+    options = {}  # mmdet's predict takes no infer_cfg
     if args.worker == 'm2f_mm' and args.semantic:
-        infer_cfg = dataclasses.replace(model.infer_cfg, semantic_on=True)
+        options['infer_cfg'] = dataclasses.replace(model.infer_cfg,
+                                                   semantic_on=True)
     reset_peak_resident()
     base = resident_mib('VmRSS')
     with torch.no_grad():
-        if infer_cfg is None:
-            model.predict(inputs, samples)
-        else:
-            model.predict(inputs, samples, infer_cfg=infer_cfg)
+        model.predict(inputs, samples, **options)
     print(json.dumps(dict(peak_mib=resident_mib('VmHWM'), base_mib=base)))
 
 

@@ -128,6 +128,7 @@ class M2FHead(BaseModule):
             memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
             sizes.append((h, w))
         queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
+
         def predict(normed_queries, attn_size):
             (class_logits, mask_logits), attend = self._predict(
                 normed_queries, mask_features, attn_size)

@@ -16,8 +16,8 @@ from .deformable_sampling_cpu import (NON_FINITE_MESSAGE,
 
 #: True when this mmcv build carries the CUDA kernel of deformable attention.
 MMCV_HAS_CUDA_KERNEL = get_compiling_cuda_version() not in ('not available', '')
-#: Without the compiled CPU op, the dense path is used up to this many values (tokens of all levels) and
-#: up to DENSE_MAX_ELEMENTS sampling-matrix elements (B * heads * queries *
+#: Without the compiled CPU op, the dense path is used up to this many values
+#: (tokens of all levels) and up to DENSE_MAX_ELEMENTS sampling-matrix elements (B * heads * queries *
 #: values). Measured crossover (2-core x86_64 CPU, forward + backward,
 #: ``python tools/analysis/benchmark_deformable_attention.py``, whose
 #: docstring keeps the figures): dense is 2.1x faster than grid_sample at 336
@@ -128,14 +128,14 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
 
 
 def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
-                  weights: Tensor) -> Tensor:
+                  weights: Tensor, path: Optional[str] = None) -> Tensor:
     """Attention-weighted bilinear samples of the values, by the fastest path
     this device and size allow; every path computes the same function.
 
     * CUDA tensors with an mmcv built with CUDA: mmcv's CUDA kernel;
     * CPU tensors, where the compiled op is built (``tools/setup.sh``):
-      :func:`deformable_sampling_cpu`, at every size (3.5x to 5x faster than
-      either pure-PyTorch path, forward and backward: see
+      :func:`deformable_sampling_cpu`, at every size (3 to 4.5x faster than
+      mmcv's pure-PyTorch path, forward and backward: see
       ``tools/analysis/benchmark_deformable_attention.py``);
     * otherwise small inputs (CPU training sizes):
       :func:`deformable_sampling_dense`;
@@ -146,11 +146,13 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
         levels: the layout of the S values.
         locations: (B, Nq, heads, L, P, 2) normalised (x, y).
         weights: (B, Nq, heads, L, P).
+        path: one of :data:`SAMPLING_PATHS` when the caller has chosen it
+            (:func:`sampling_path`), else chosen here.
 
     Returns:
         (B, Nq, heads * d).
     """
-    path = sampling_path(value, locations.shape[1])
+    path = path or sampling_path(value, locations.shape[1])
     if path == 'mmcv_cuda':
         return MultiScaleDeformableAttnFunction.apply(
             value, levels.spatial_shapes, levels.level_start_index, locations,
@@ -255,7 +257,8 @@ class DeformableAttention(nn.Module):
             batch, num_query, heads, num_levels, points, 2)
         logits = self.attention_weights(query_with_pos).view(
             batch, num_query, heads, num_levels * points)
-        if sampling_path(value, num_query) == 'cpu_op':
+        path = sampling_path(value, num_query)
+        if path == 'cpu_op':
             # the op takes offsets and logits: locations and softmax inside
             with torch.autocast(value.device.type, enabled=False):
                 out = deformable_attention_cpu(
@@ -274,7 +277,7 @@ class DeformableAttention(nn.Module):
             # sampling in float32 under mixed precision, as the official
             # MSDeformAttn (mmcv's kernel has no half-precision version)
             out = sample_levels(value.float(), levels, locations.float(),
-                                weights.float())
+                                weights.float(), path)
         return query + self.output_proj(out)  # (B, S, C)
 
 

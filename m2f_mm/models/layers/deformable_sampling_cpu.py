@@ -7,10 +7,11 @@ fused form (:func:`deformable_attention_cpu`, what the module calls) also
 computes the sampling locations and the attention softmax itself.
 
 The op is compiled once per machine, source and torch version by
-``tools/setup.sh`` (about a minute; cached in ``$M2F_CACHE``, default
+``tools/setup.sh`` (about 30 s; cached in ``$M2F_CACHE``, default
 ``~/.cache/m2f_mm``, so fresh clones reuse it); if it was not, the first use
 compiles it. Without a C++ compiler it is skipped with one warning and the
-pure-PyTorch paths are used: same function, slower.
+pure-PyTorch paths are used: same function, slower. ``M2F_DISABLE_CPU_OP=1``
+skips it on purpose.
 """
 import hashlib
 import os
@@ -69,7 +70,7 @@ def load_op(verbose: bool = False):
         return None
     from torch.utils import cpp_extension
     name = extension_name()
-    directory = osp.dirname(built_library())
+    directory = osp.join(build_directory(), name)  # as built_library()
     os.makedirs(directory, exist_ok=True)
     try:
         _op = cpp_extension.load(

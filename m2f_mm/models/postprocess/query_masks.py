@@ -63,7 +63,7 @@ class QueryMasks:
                       None if ori_size is None else tuple(ori_size))
         out_h, out_w = self.sizes[2] or self.sizes[1]
         self.shape = torch.Size((mask_logits.shape[0], out_h, out_w))
-        self.device, self.dtype = mask_logits.device, mask_logits.dtype
+        self.device = mask_logits.device
 
     def all(self) -> Tensor:
         """(Q, H, W) every query's logits."""
@@ -81,6 +81,3 @@ class QueryMasks:
         """(N, H, W) logits of the queries selected by a (Q,) bool mask or
         (N,) indices (repeats allowed)."""
         return resize_masks(self.low_res[queries], *self.sizes)
-
-    def __len__(self) -> int:
-        return self.shape[0]
