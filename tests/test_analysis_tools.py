@@ -87,6 +87,14 @@ def test_benchmarks_time_two_models_that_agree():
     # grid_sample by float rounding; the oracle tests compare at 1e-5 on one
     # path
     assert score_gap(ours, ref, inputs, samples) < 1e-3
+    # predict by stages: every stage timed, its hooks removed afterwards
+    from benchmark import stage_seconds
+    for model in (ours, ref):
+        stages = stage_seconds(model, inputs, samples, 'cpu')
+        assert all(stages[k] > 0 for k in ('backbone', 'pixel_decoder',
+                                           'rest_of_head', 'total'))
+        assert not model.backbone._forward_hooks
+        assert not model.backbone._forward_pre_hooks
     gaps = compare(1, [(8, 8), (4, 4), (2, 2)], steps=1)
     assert set(gaps) == {'grid_sample', 'dense', 'op'}
     assert all(gap < 1e-5 for _, gap in gaps.values())

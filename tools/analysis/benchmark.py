@@ -2,7 +2,7 @@
 mmdet's with the same weights, measured in the same run.
 
     python tools/analysis/benchmark.py CONFIG [--images 3] [--shape H W]
-        [--amp] [--device cpu|cuda] [--memory] [--semantic]
+        [--amp] [--device cpu|cuda] [--stages] [--memory] [--semantic]
 
 Builds the config's (mmdet-side) model and mmdet's equivalent Mask2Former,
 copies mmdet's random weights into ours, and times ``predict`` (the config's
@@ -13,6 +13,10 @@ compute the same function). Prints images/s of each, the ratio and the
 machine. ``--amp`` runs under bfloat16 autocast.
 A checkpoint is not needed: speed does not depend on the
 weights' values (the panoptic merge does a little; both see the same).
+
+``--stages`` also prints, for one more predict of each model, the seconds
+spent in the backbone, the pixel decoder, the rest of the head (transformer
+decoder and predictions) and the rest (post-processing), by forward hooks.
 
 ``--memory`` measures instead the peak resident memory (CPU) of one
 ``predict`` per model, each model in its own process (Linux VmHWM, reset
@@ -31,6 +35,7 @@ import dataclasses
 import json
 import os.path as osp
 import sys
+import time
 
 import torch
 from mmengine.config import Config
@@ -66,6 +71,46 @@ def images_per_second(model, inputs, samples, steps, amp, device):
         if device == 'cuda':
             torch.cuda.synchronize()
     return inputs.shape[0] / timed(run, steps, warmup=1)
+
+
+def stage_seconds(model, inputs, samples, device) -> dict:
+    """Seconds of one predict by stage (forward hooks on the backbone, the
+    pixel decoder and the head; post-processing is what remains)."""
+    head = getattr(model, 'head', None) or model.panoptic_head
+    parts = dict(backbone=model.backbone, pixel_decoder=head.pixel_decoder,
+                 head=head)
+    seconds = dict.fromkeys(parts, 0.)
+
+    def sync():
+        if device == 'cuda':
+            torch.cuda.synchronize()
+
+    handles = []
+    for name, module in parts.items():
+        def start(*_, name=name):
+            sync()
+            seconds[name] -= time.perf_counter()
+
+        def stop(*_, name=name):
+            sync()
+            seconds[name] += time.perf_counter()
+        handles += [module.register_forward_pre_hook(start),
+                    module.register_forward_hook(stop)]
+    try:
+        with torch.no_grad():
+            sync()
+            total = -time.perf_counter()
+            model.predict(inputs, copy.deepcopy(samples))
+            sync()
+            total += time.perf_counter()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return dict(backbone=seconds['backbone'],
+                pixel_decoder=seconds['pixel_decoder'],
+                rest_of_head=seconds['head'] - seconds['pixel_decoder'],
+                post_processing=total - seconds['backbone'] - seconds['head'],
+                total=total)
 
 
 def build(args):
@@ -123,6 +168,8 @@ def main():
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
     parser.add_argument('--amp', action='store_true')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--stages', action='store_true',
+                        help='also the seconds of each stage of predict')
     parser.add_argument('--memory', action='store_true',
                         help='peak resident memory instead of speed (CPU)')
     parser.add_argument('--semantic', action='store_true',
@@ -151,6 +198,11 @@ def main():
     print(f'{osp.basename(args.config)} predict at {h}x{w}: mmdet '
           f'{speed["mmdet"]:.3f} img/s, m2f_mm {speed["m2f_mm"]:.3f} img/s, '
           f'm2f_mm/mmdet time = {speed["mmdet"] / speed["m2f_mm"]:.2f}x')
+    if args.stages:
+        for name, model in (('mmdet', ref), ('m2f_mm', ours)):
+            stages = stage_seconds(model, inputs, samples, args.device)
+            print(f'  {name:7s} seconds: ' + ', '.join(
+                f'{key} {value:.2f}' for key, value in stages.items()))
 
 
 if __name__ == '__main__':

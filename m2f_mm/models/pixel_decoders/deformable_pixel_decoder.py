@@ -143,8 +143,8 @@ class DeformablePixelDecoder(BaseModule):
                                         self.lateral_convs, self.output_convs):
             lat = lateral(feats[idx])
             # the encoder's maps are channel-last views of the tokens: torch
-            # resizes those 7x slower than a contiguous copy (and rounds the
-            # last bit differently from it: ~5e-7)
+            # resizes those several times slower than a contiguous copy (and
+            # rounds the last bit differently from it: ~5e-7)
             outs.append(output(lat + F.interpolate(
                 outs[-1].contiguous(), size=lat.shape[-2:], mode='bilinear',
                 align_corners=False)))

@@ -32,9 +32,10 @@ class M2FDetector(BaseDetector):
             (the data preprocessor's ``seg_pad_value``).
         test_cfg: :class:`InferenceConfig` fields.
         channels_last: give the backbone its input in channels-last memory
-            format, which every convolution then keeps: R50 inference at
-            800 x 1216 on CPU 1.4x faster (oneDNN's preferred layout),
-            training no slower; features equal up to float rounding (~5e-7).
+            format, which every convolution then keeps (oneDNN's preferred
+            layout on CPU: see the backbone stage of
+            ``tools/analysis/benchmark.py --stages``); features equal up to
+            float rounding (~5e-7).
         data_preprocessor: e.g. ``mmdet.DetDataPreprocessor`` padding masks
             with 0 and semantic maps with 255.
         init_cfg: mmengine init config.
