@@ -1,6 +1,7 @@
 """tools/analysis: FLOPs/parameter counts are right and scale with the
 input; browse_dataset draws the ground truth of the config's pipeline; the
 Semantic FPN reference differs from the quickstart only in its head."""
+import copy
 import os
 import os.path as osp
 import sys
@@ -74,13 +75,20 @@ def test_benchmarks_time_two_models_that_agree():
     attention paths agree too."""
     from benchmark import score_gap
     from benchmark_deformable_attention import compare
-    from benchmark_train_step import first_loss_gap, train_batch
+    from benchmark_train_step import (first_loss_gap, step_stage_seconds,
+                                      train_batch)
     from m2f_mm.converters import build_mmdet_twin
     from m2f_mm.datasets.random_batch import random_panoptic_batch
     cfg = Config.fromfile(QUICKSTART)
     ours, ref = build_mmdet_twin(cfg.model)
     inputs, samples = train_batch(cfg.model, ref, batch=2, size=64)
     assert first_loss_gap(ours, ref, inputs, samples) < 1e-4
+    # the training step by stage (trains a copy): the backbone alone is a
+    # part of the step
+    stages = step_stage_seconds(copy.deepcopy(ours), inputs, samples, steps=1)
+    assert all(value > 0 for value in stages.values())
+    assert stages['backbone_alone'] < sum(
+        stages[k] for k in ('forward', 'backward', 'optimizer'))
     inputs, samples = random_panoptic_batch(ref, sizes=((64, 96), ),
                                             num_things=5)
     # the default CPU sampling path (the op) differs from mmdet's

@@ -3,7 +3,7 @@ mmdet's, same architecture, same weights, same batch.
 
     python tools/analysis/benchmark_train_step.py [--config CFG] [--batch 8]
         [--size 128] [--instances 2] [--steps 3] [--rounds 2]
-        [--device cpu|cuda] [--amp] [--lsj]
+        [--device cpu|cuda] [--amp] [--lsj] [--stages]
 
 Defaults: the quickstart architecture on a batch of 8 synthetic 128 px
 scenes, at that size (batch augmentations such as LSJ's padding to 1024 are
@@ -21,7 +21,11 @@ peak resident memory (Linux VmHWM, reset after the models are built) is its
 model's alone. Prints medians, the ratios m2f_mm/mmdet and the machine.
 On CUDA the peak is the allocator's (``torch.cuda.max_memory_allocated``).
 ``--amp`` trains under bfloat16 autocast; ``--lsj`` keeps the config's batch
-augmentations (LSJ pads to 1024 x 1024).
+augmentations (LSJ pads to 1024 x 1024). ``--stages`` also prints each
+model's step split into forward (losses included), backward and optimizer,
+and the step of its backbone alone (forward, backward, AdamW on the backbone's
+parameters, the sum of squared features as loss): the share of the step that
+both models run with the same mmdet backbone.
 """
 import argparse
 import copy
@@ -97,6 +101,37 @@ def train_step_seconds(model, inputs, samples, steps: int,
     return timed(step, steps)
 
 
+def step_stage_seconds(model, inputs, samples, steps: int) -> dict:
+    """Mean seconds of forward (with losses), backward and AdamW step of
+    ``model``, and of a step of its backbone alone."""
+    model.train()
+    optim = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    seconds = dict(forward=0., backward=0., optimizer=0.)
+    for i in range(steps + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        total = sum(model.loss(inputs, copy.deepcopy(samples)).values())
+        forward = time.perf_counter()
+        optim.zero_grad()
+        total.backward()
+        backward = time.perf_counter()
+        optim.step()
+        if i:
+            seconds['forward'] += (forward - start) / steps
+            seconds['backward'] += (backward - forward) / steps
+            seconds['optimizer'] += (time.perf_counter() - backward) / steps
+    backbone = model.backbone
+    backbone_optim = torch.optim.AdamW(backbone.parameters(), lr=1e-4)
+
+    def backbone_step():
+        feats = backbone(inputs)
+        loss = sum(f.float().square().mean() for f in feats)
+        backbone_optim.zero_grad()
+        loss.backward()
+        backbone_optim.step()
+    seconds['backbone_alone'] = timed(backbone_step, steps)
+    return seconds
+
+
 def resident_mib(field: str) -> float:
     """VmRSS or VmHWM (peak) of this process, MiB (Linux)."""
     with open('/proc/self/status') as f:
@@ -158,7 +193,10 @@ def worker(args) -> None:
     seconds = train_step_seconds(model, inputs, samples, args.steps, args.amp)
     peak = (torch.cuda.max_memory_allocated() / 2**20
             if args.device == 'cuda' else resident_mib('VmHWM'))
-    print(json.dumps(dict(seconds=seconds, peak_mib=peak, base_mib=base)))
+    stages = (step_stage_seconds(model, inputs, samples, args.steps)
+              if args.stages else None)
+    print(json.dumps(dict(seconds=seconds, peak_mib=peak, base_mib=base,
+                          stages=stages)))
 
 
 def main():
@@ -177,6 +215,9 @@ def main():
                         help='bfloat16 autocast')
     parser.add_argument('--lsj', action='store_true',
                         help="keep the config's batch augmentations")
+    parser.add_argument('--stages', action='store_true',
+                        help='also forward/backward/optimizer seconds and '
+                        'the backbone alone')
     parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -206,6 +247,12 @@ def main():
     print(f'  m2f_mm/mmdet: time {b["seconds"] / a["seconds"]:.2f}x, peak '
           f'memory {b["peak_mib"] / a["peak_mib"]:.2f}x, peak above the built '
           f'model {(b["peak_mib"] - b["base_mib"]) / (a["peak_mib"] - a["base_mib"]):.2f}x')
+    if args.stages:
+        print('  seconds of a step by stage (first process of each):')
+        for name in NAMES:
+            print(f'  {name:7s} ' + ', '.join(
+                f'{key} {value:.3f}'
+                for key, value in runs[name][0]['stages'].items()))
 
 
 if __name__ == '__main__':
