@@ -54,19 +54,34 @@ class FeatureLevels(NamedTuple):
     """The flattened multi-scale layout, built once per forward.
 
     ``shapes`` as Python ints for the paths that loop over levels, and the
-    same as tensors for mmcv's kernels, so no layer converts them again.
+    same as tensors for the compiled kernels, so no layer converts them
+    again. Under ``torch.export`` (ONNX export included) the tensors are None:
+    making them would freeze the traced sizes, and only the pure-PyTorch
+    paths, which loop over ``shapes``, can be exported.
     """
 
     #: L pairs (h_l, w_l), the order the values are concatenated in.
     shapes: Tuple[Tuple[int, int], ...]
-    #: (L, 2) long, the same pairs.
-    spatial_shapes: Tensor
-    #: (L,) long, where each level starts in the flat values.
-    level_start_index: Tensor
+    #: (L, 2) long, the same pairs; None under torch.export.
+    spatial_shapes: Optional[Tensor]
+    #: (L,) long, where each level starts in the flat values; None under
+    #: torch.export.
+    level_start_index: Optional[Tensor]
+
+    def normalizer(self, like: Tensor) -> Tensor:
+        """(L, 2) the (w_l, h_l) pairs, as ``like``'s dtype and device."""
+        if self.spatial_shapes is not None:
+            return self.spatial_shapes.flip(-1).to(like.dtype)
+        # under torch.export: filled from the symbolic sizes
+        return torch.stack([torch.stack([like.new_full((), w),
+                                         like.new_full((), h)])
+                            for h, w in self.shapes])
 
     @classmethod
     def of(cls, shapes: Sequence[Tuple[int, int]], device) -> 'FeatureLevels':
         shapes = tuple((h, w) for h, w in shapes)
+        if torch.compiler.is_exporting():
+            return cls(shapes, None, None)
         sizes = [h * w for h, w in shapes]
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
         return cls(shapes,
@@ -164,8 +179,15 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
     if path == 'dense':
         return deformable_sampling_dense(value, levels.shapes, locations,
                                          weights)
-    return multi_scale_deformable_attn_pytorch(value, levels.spatial_shapes,
+    # the shapes as Python ints (it only loops over them): traced exports
+    # then keep them symbolic where a tensor would freeze them
+    return multi_scale_deformable_attn_pytorch(value, levels.shapes,
                                                locations, weights)
+
+
+#: The path of exported graphs (torch.export, ONNX): standard operators only,
+#: every size symbolic. grid_sample becomes ONNX GridSample (opset >= 16).
+EXPORT_PATH = 'grid_sample'
 
 
 def sampling_path(value: Tensor, num_query: int) -> str:
@@ -173,6 +195,8 @@ def sampling_path(value: Tensor, num_query: int) -> str:
     measured for this device and size."""
     if _forced_path is not None:
         return _forced_path
+    if torch.compiler.is_exporting():
+        return EXPORT_PATH
     batch, num_value, heads, _ = value.shape
     if value.is_cuda and MMCV_HAS_CUDA_KERNEL:
         return 'mmcv_cuda'
@@ -269,7 +293,7 @@ class DeformableAttention(nn.Module):
         weights = logits.softmax(-1).view(batch, num_query, heads, num_levels,
                                           points)
         # offsets are in pixels of each level: normalise by (w, h)
-        normalizer = levels.spatial_shapes.flip(-1).to(offsets.dtype)  # (L, 2)
+        normalizer = levels.normalizer(offsets)  # (L, 2)
         locations = (reference_points[:, :, None, :, None, :] +
                      offsets / normalizer[None, None, None, :, None, :])
         # (B, S, heads, L, points, 2)
