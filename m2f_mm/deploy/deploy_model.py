@@ -1,0 +1,118 @@
+"""A built m2f_mm model as one function from uint8 images to one task's final
+results: what is exported (ONNX, torch.export) for deployment."""
+from typing import Dict, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from m2f_mm.models.postprocess.batched import (instance_batched,
+                                               panoptic_batched,
+                                               semantic_batched)
+from m2f_mm.models.segmentors.inference_config import InferenceConfig
+from m2f_mm.models.segmentors.m2f_detector import M2FDetector
+from m2f_mm.models.segmentors.model_face import model_face, unwrap
+
+#: Each task's outputs, in graph order; every graph ends with the raw
+#: ``class_logits`` (B, Q, K+1) and ``mask_logits`` (B, Q, H_pad/4,
+#: W_pad/4) of the final prediction set.
+OUTPUT_NAMES = dict(
+    panoptic=('panoptic', 'segment_ids', 'labels', 'scores', 'is_thing'),
+    instance=('scores', 'labels', 'masks', 'bboxes', 'valid'),
+    semantic=('sem_seg', 'seg_logits'),
+)
+RAW_OUTPUTS = ('class_logits', 'mask_logits')
+
+
+def output_names(task: str) -> Tuple[str, ...]:
+    return OUTPUT_NAMES[task] + RAW_OUTPUTS
+
+
+class DeployModel(nn.Module):
+    """``(B, H, W, 3)`` uint8 BGR images (as ``cv2.imread`` reads them,
+    stacked), any H and W -> one task's results at H x W.
+
+    Inside: the config's data preprocessing (channel order, mean/std, zero
+    padding to the size divisor), the backbone and head, the final set's
+    mask logits resized to the padded input and cropped to the image, and
+    the task's post-processing (:mod:`m2f_mm.models.postprocess.batched`)
+    with the thresholds of ``infer_cfg`` (default: the model's
+    ``test_cfg``). The test pipeline's resize is not inside: feed images at
+    the scale the model should see.
+
+    Args:
+        model: a built m2f_mm model (``M2FDetector`` or mmseg
+            ``EncoderDecoder`` with ``M2FDecodeHead``), weights loaded.
+        task: ``'panoptic'``, ``'instance'`` or ``'semantic'``.
+        infer_cfg: thresholds, for the mmdet-side model.
+    """
+
+    def __init__(self, model: nn.Module, task: str,
+                 infer_cfg: Optional[InferenceConfig] = None) -> None:
+        super().__init__()
+        if task not in OUTPUT_NAMES:
+            raise ValueError(f'task must be one of {tuple(OUTPUT_NAMES)}, '
+                             f'not {task!r}')
+        self.model = unwrap(model).eval()
+        face = model_face(self.model)
+        if task not in face.supported_tasks:
+            raise ValueError(f'{task}: this model gives only '
+                             f'{list(face.supported_tasks)}')
+        self.task = task
+        self.head = face.head
+        self.num_things = getattr(face, 'num_things', 0)
+        self.infer_cfg = infer_cfg or (face.infer_cfg if isinstance(
+            face, M2FDetector) else InferenceConfig.from_cfg(None))
+        pre = self.model.data_preprocessor
+        self.bgr_to_rgb = bool(getattr(pre, '_channel_conversion', False))
+        if getattr(pre, '_enable_normalize', True):
+            mean, std = pre.mean.view(1, -1, 1, 1), pre.std.view(1, -1, 1, 1)
+        else:
+            mean, std = torch.zeros(1, 3, 1, 1), torch.ones(1, 3, 1, 1)
+        self.register_buffer('mean', mean.clone(), persistent=False)
+        self.register_buffer('std', std.clone(), persistent=False)
+        self.size_divisor = int(getattr(pre, 'pad_size_divisor', None) or
+                                getattr(pre, 'size_divisor', None) or 1)
+        self.pad_value = float(getattr(pre, 'pad_value',
+                                       getattr(pre, 'pad_val', 0)))
+
+    def preprocess(self, images: Tensor) -> Tensor:
+        """(B, H, W, 3) uint8 -> (B, 3, H_pad, W_pad) normalised, padded at
+        the bottom and right: the data preprocessor's arithmetic."""
+        if images.dim() != 4 or images.shape[-1] != 3:
+            raise ValueError('images must be (B, H, W, 3) uint8 BGR, got '
+                             f'{tuple(images.shape)}')
+        x = images.permute(0, 3, 1, 2)
+        if self.bgr_to_rgb:
+            x = x[:, [2, 1, 0]]
+        x = (x.float() - self.mean) / self.std
+        height, width = x.shape[-2:]
+        divisor = self.size_divisor
+        return F.pad(x, (0, (-width) % divisor, 0, (-height) % divisor),
+                     value=self.pad_value)
+
+    def forward(self, images: Tensor) -> Tuple[Tensor, ...]:
+        """The task's outputs (:data:`OUTPUT_NAMES`) then the raw logits."""
+        height, width = images.shape[1:3]
+        x = self.preprocess(images)
+        preds = self.head(self.model.extract_feat(x), all_sets=False)
+        class_logits = preds.final_class_logits  # (B, Q, K+1)
+        low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
+        mask_logits = F.interpolate(low_res, size=x.shape[-2:],
+                                    mode='bilinear', align_corners=False)
+        mask_logits = mask_logits[..., :height, :width]  # (B, Q, H, W)
+        outputs = self.postprocess(class_logits, mask_logits)
+        return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
+            class_logits, low_res)
+
+    def postprocess(self, class_logits: Tensor,
+                    mask_logits: Tensor) -> Dict[str, Tensor]:
+        cfg = self.infer_cfg
+        if self.task == 'panoptic':
+            return panoptic_batched(class_logits, mask_logits,
+                                    self.num_things, cfg.object_mask_thr,
+                                    cfg.overlap_thr)
+        if self.task == 'instance':
+            return instance_batched(class_logits, mask_logits,
+                                    self.num_things, cfg.max_per_image)
+        return semantic_batched(class_logits, mask_logits)
