@@ -53,8 +53,9 @@ if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/
   pip_ "mmcv==2.1.0"   # its pure-Python dependencies (addict, yapf, ...)
 fi
 
-# 4. The rest of the stack and m2f_mm itself (editable, with test extras).
-pip_ -e "$ROOT[tests]"
+# 4. The rest of the stack and m2f_mm itself (editable, with the test and deploy extras: ONNX,
+#    ONNX Runtime and onnxscript for tools/deploy/export.py; none of them pulls torch).
+pip_ -e "$ROOT[tests,deploy]"
 # mmseg 1.2.2 imports these without declaring them.
 pip_ ftfy regex
 # mmdet's CocoPanopticMetric needs the `panopticapi` module; panopticapi-lite pins numpy<2 in its

@@ -38,7 +38,8 @@ def check(root):
             '(`pip uninstall -y mmcv`) and the cached wheel '
             '(~/.cache/m2f_mm/wheels/mmcv-*), then {FIX}'.replace('{FIX}', FIX))
     for name in ('scipy', 'pycocotools', 'panopticapi', 'cityscapesscripts',
-                 'cv2', 'ftfy', 'regex', 'pytest'):
+                 'cv2', 'ftfy', 'regex', 'pytest', 'onnx', 'onnxscript',
+                 'onnxruntime'):
         try:
             importlib.import_module(name)
         except Exception as err:  # noqa: BLE001

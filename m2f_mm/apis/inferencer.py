@@ -24,6 +24,36 @@ _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations',
                        'M2FLoadPanopticAnnotations')
 
 
+def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+               device: str = 'cpu', strict: bool = True
+               ) -> Tuple[torch.nn.Module, Config, dict]:
+    """The config's model with the checkpoint's weights, in eval mode.
+
+    Args:
+        config: config file or ``Config``.
+        checkpoint: an m2f_mm checkpoint, loaded weights-only
+            (:mod:`m2f_mm.utils.checkpoint`); None keeps the initialisation.
+        device: where the model goes.
+        strict: refuse a checkpoint that does not fit the model
+            (:class:`~m2f_mm.utils.CheckpointMismatchError` lists the keys).
+
+    Returns:
+        (model, config, the checkpoint's ``dataset_meta`` or {}).
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    init_default_scope(cfg.get('default_scope', 'm2f_mm'))
+    model = MODELS.build(cfg.model)
+    saved_meta = {}
+    if checkpoint is not None:
+        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+        if strict:
+            check_fits(model, ckpt, checkpoint,
+                       config if isinstance(config, str) else '')
+        _load_checkpoint_to_model(model, ckpt)
+        saved_meta = ckpt.get('meta', {}).get('dataset_meta', {}) or {}
+    return model.to(device).eval(), cfg, saved_meta
+
+
 class Mask2FormerInferencer:
     """``Mask2FormerInferencer(config, checkpoint)('img.jpg', task='panoptic')``.
 
@@ -43,20 +73,9 @@ class Mask2FormerInferencer:
     def __init__(self, config: Union[str, Config],
                  checkpoint: Optional[str] = None,
                  device: Optional[str] = None, strict: bool = True) -> None:
-        cfg = Config.fromfile(config) if isinstance(config, str) else config
-        init_default_scope(cfg.get('default_scope', 'm2f_mm'))
-        self.cfg = cfg
         self.device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-        self.model = MODELS.build(cfg.model)
-        saved_meta = {}
-        if checkpoint is not None:
-            ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-            if strict:
-                check_fits(self.model, ckpt, checkpoint,
-                           config if isinstance(config, str) else '')
-            _load_checkpoint_to_model(self.model, ckpt)
-            saved_meta = ckpt.get('meta', {}).get('dataset_meta', {}) or {}
-        self.model.to(self.device).eval()
+        self.model, self.cfg, saved_meta = init_model(config, checkpoint,
+                                                      self.device, strict)
         self.face = model_face(self.model)
         self.meta = self._class_meta(saved_meta)
         self.pipeline = self._pipeline()

@@ -18,7 +18,7 @@ from m2f_mm.models.segmentors.model_face import model_face, unwrap
 #: W_pad/4) of the final prediction set.
 OUTPUT_NAMES = dict(
     panoptic=('panoptic', 'segment_ids', 'labels', 'scores', 'is_thing'),
-    instance=('scores', 'labels', 'masks', 'bboxes', 'valid'),
+    instance=('scores', 'labels', 'masks', 'bboxes', 'valid', 'queries'),
     semantic=('sem_seg', 'seg_logits'),
 )
 RAW_OUTPUTS = ('class_logits', 'mask_logits')

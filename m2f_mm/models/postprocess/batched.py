@@ -104,9 +104,10 @@ def instance_batched(class_logits: Tensor, mask_logits: Tensor,
     Returns:
         per pair slot, N = min(max_per_image, Q*K): ``scores`` (B, N)
         (class prob * mean mask prob over the foreground), ``labels`` (B, N)
-        int64, ``masks`` (B, N, H, W) bool, ``bboxes`` (B, N, 4) xyxy and
+        int64, ``masks`` (B, N, H, W) bool, ``bboxes`` (B, N, 4) xyxy,
         ``valid`` (B, N) bool, False for the pairs of stuff classes, which
-        :func:`instance_inference` drops.
+        :func:`instance_inference` drops, and ``queries`` (B, N) int64, the
+        query slot of each pair.
     """
     num_queries, num_k1 = class_logits.shape[1:]
     num_classes = num_k1 - 1
@@ -122,7 +123,8 @@ def instance_batched(class_logits: Tensor, mask_logits: Tensor,
     mask_scores = (logits.sigmoid().flatten(2) * fg).sum(2) / (fg.sum(2) +
                                                              1e-6)
     return dict(scores=top_scores * mask_scores, labels=labels, masks=masks,
-                bboxes=masks_to_boxes(masks), valid=labels < num_things)
+                bboxes=masks_to_boxes(masks), valid=labels < num_things,
+                queries=queries)
 
 
 def semantic_batched(class_logits: Tensor,

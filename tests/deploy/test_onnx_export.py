@@ -1,0 +1,188 @@
+"""tools/deploy/export.py: one ONNX file per task, standard operators only,
+run by ONNX Runtime at sizes and batches other than the traced one, equal
+to the PyTorch model's predict on the same images."""
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.config import Config
+
+from m2f_mm.apis import init_model
+from m2f_mm.datasets import generate
+from m2f_mm.deploy import DeployModel, export_onnx, output_names
+from m2f_mm.models.postprocess import resize_masks
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'deploy'))
+QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
+                      'm2f_r18_shapes_panoptic.py')
+#: (H, W) and batch of the ONNX Runtime runs: neither a multiple of 32 nor
+#: the traced 128 x 128 (batch 2).
+RUNS = (((100, 150), 2), ((77, 130), 1))
+
+
+@pytest.fixture(scope='module')
+def files(tmp_path_factory):
+    """A config whose thresholds keep the untrained model's segments, its
+    checkpoint, and shapes scenes."""
+    root = tmp_path_factory.mktemp('deploy')
+    cfg = Config.fromfile(QUICKSTART)
+    cfg.model.test_cfg.object_mask_thr = 0.0
+    cfg.model.test_cfg.overlap_thr = 0.0  # untrained masks overlap a lot
+    cfg.model.test_cfg.max_per_image = 30
+    config = str(root / 'config.py')
+    cfg.dump(config)
+    torch.manual_seed(0)
+    model, _, _ = init_model(config)
+    with torch.no_grad():  # untrained: make no-object unlikely
+        model.head.class_head.bias[-1] = -10
+    checkpoint = str(root / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    generate(str(root / 'shapes'), dict(val=3), size=128)
+    images = [cv2.imread(str(root / 'shapes' / 'images' / 'val' /
+                                 f'00000{i}.jpg')) for i in (1, 2, 3)]
+    return dict(root=root, config=config, checkpoint=checkpoint,
+                images=images)
+
+
+def _export(files, task):
+    from export import main
+    out = str(files['root'] / f'{task}.onnx')
+    assert main([files['config'], files['checkpoint'], '--task', task,
+                 '--out', out, '--shape', '128', '128']) == 0
+    return out
+
+
+def _batches(files):
+    """(images (B, H, W, 3) uint8) per run, from the scenes, resized."""
+    for (height, width), batch in RUNS:
+        yield np.stack([cv2.resize(img, (width, height))
+                        for img in files['images'][:batch]])
+
+
+def data_shape(images):
+    """(H, W) padded to the quickstart's size divisor, 32."""
+    return tuple(-(-size // 32) * 32 for size in images.shape[1:3])
+
+
+def _eager(model, image, task):
+    """The PyTorch model's predict on one BGR image, the task's output."""
+    height, width = image.shape[:2]
+    sample = DetDataSample(metainfo=dict(img_shape=(height, width),
+                                         ori_shape=(height, width)))
+    data = model.data_preprocessor(dict(
+        inputs=[torch.from_numpy(image).permute(2, 0, 1).contiguous()],
+        data_samples=[sample]), False)
+    with torch.no_grad():
+        return model.predict(data['inputs'], data['data_samples'],
+                             infer_cfg=model.infer_cfg.only(task))[0]
+
+
+def _run(path, images, task):
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    outputs = session.run(None, {'images': images})
+    return {name: torch.from_numpy(value)
+            for name, value in zip(output_names(task), outputs)}
+
+
+def _raw_logits_agree(model, images, out):
+    """Class and mask logits of the final set within 1e-4 of PyTorch's."""
+    deploy = DeployModel(model, 'semantic')
+    with torch.no_grad():
+        ref = deploy(torch.from_numpy(images))
+    torch.testing.assert_close(out['class_logits'], ref[-2], rtol=0,
+                               atol=1e-4)
+    torch.testing.assert_close(out['mask_logits'], ref[-1], rtol=0,
+                               atol=1e-4)
+
+
+def test_panoptic_onnx_equals_eager(files):
+    path = _export(files, 'panoptic')
+    graph = onnx.load(path)
+    # standard operators only: no custom domain to load
+    assert {node.domain for node in graph.graph.node} <= {'', 'ai.onnx'}
+    assert any(node.op_type == 'GridSample' for node in graph.graph.node)
+    model, _, _ = init_model(files['config'], files['checkpoint'])
+    segments = 0
+    for images in _batches(files):
+        out = _run(path, images, 'panoptic')
+        _raw_logits_agree(model, images, out)
+        for b, image in enumerate(images):
+            expected = _eager(model, image, 'panoptic').pred_panoptic_seg.sem_seg[0]
+            assert torch.equal(out['panoptic'][b], expected)
+            ids = out['segment_ids'][b]
+            assert set(ids[ids >= 0].tolist()) == set(
+                expected.unique().tolist()) - {model.num_classes}
+            segments += len(set(ids[ids >= 0].tolist()))
+    assert segments >= 6  # the comparison saw segments, not void maps
+
+
+def test_instance_onnx_equals_eager(files):
+    path = _export(files, 'instance')
+    model, _, _ = init_model(files['config'], files['checkpoint'])
+    flipped = pixels = 0
+    for images in _batches(files):
+        out = _run(path, images, 'instance')
+        assert out['masks'].shape[-2:] == images.shape[1:3]
+        for b, image in enumerate(images):
+            expected = _eager(model, image, 'instance').pred_instances
+            valid = out['valid'][b]
+            assert valid.sum() == len(expected.scores) > 0
+            order = expected.scores.argsort(descending=True)
+            scores = out['scores'][b][valid]
+            got = scores.argsort(descending=True)
+            torch.testing.assert_close(scores[got], expected.scores[order],
+                                       rtol=0, atol=1e-4)
+            assert torch.equal(out['labels'][b][valid][got],
+                               expected.labels[order])
+            # masks identical except where the mask logit lies within the
+            # logits' bound (1e-4) of the threshold: there float rounding
+            # (here: resizing all queries at once or a few) decides
+            logits = resize_masks(out['mask_logits'][b],
+                                  data_shape(images), images.shape[1:3])
+            boundary = logits[out['queries'][b][valid][got]].abs() < 1e-4
+            flips = out['masks'][b][valid][got] != expected.masks[order]
+            assert not (flips & ~boundary).any()
+            flipped += int(flips.sum())
+            pixels += flips.numel()
+            same = ~flips.flatten(1).any(1)  # boxes of unflipped masks
+            assert torch.equal(out['bboxes'][b][valid][got][same],
+                               expected.bboxes[order][same])
+    assert flipped < 1e-5 * pixels  # seen: 2 (one query's, with 2 labels)
+
+
+def test_semantic_onnx_equals_eager(files):
+    path = _export(files, 'semantic')
+    model, _, _ = init_model(files['config'], files['checkpoint'])
+    for images in _batches(files):
+        out = _run(path, images, 'semantic')
+        for b, image in enumerate(images):
+            expected = _eager(model, image, 'semantic')
+            assert torch.equal(out['sem_seg'][b],
+                               expected.pred_sem_seg.sem_seg[0])
+            torch.testing.assert_close(out['seg_logits'][b],
+                                       expected.seg_logits.data, rtol=0,
+                                       atol=1e-4)
+
+
+def test_bad_requests_are_refused(files, tmp_path):
+    from export import main
+    model, _, _ = init_model(files['config'])
+    with pytest.raises(ValueError, match='opset 13'):
+        export_onnx(DeployModel(model, 'panoptic'), str(tmp_path / 'a.onnx'),
+                    opset=13)
+    with pytest.raises(ValueError, match='task must be one of'):
+        DeployModel(model, 'depth')
+    with pytest.raises(ValueError, match=r'\(B, H, W, 3\) uint8'):
+        DeployModel(model, 'panoptic')(torch.zeros(1, 3, 64, 64,
+                                                   dtype=torch.uint8))
+    semantic_cfg = osp.join(ROOT, 'configs', 'quickstart',
+                            'm2f_r18_shapes_semantic.py')
+    assert main([semantic_cfg, files['checkpoint'], '--task', 'panoptic',
+                 '--out', str(tmp_path / 'b.onnx')]) == 1
