@@ -6,7 +6,7 @@ from .utils.checkpoint import install_safe_checkpoints
 install_safe_checkpoints()
 
 from . import registry  # noqa: E402,F401
-from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
-               task_modules, visualization)  # (registers)
+from . import (datasets, deploy, engine, evaluation,  # noqa: E402,F401
+               models, task_modules, visualization)  # (registers)
 
 engine.install_worker_init()

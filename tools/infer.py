@@ -2,13 +2,16 @@
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...]
         --task {panoptic,instance,semantic} [--out-dir DIR] [--device cpu]
+    python tools/infer.py CONFIG --onnx FILE.onnx [--onnx ...] INPUT ...
 
 Writes, per image (or video frame), to --out-dir: the COCO-panoptic PNG and
 its JSON, the instance masks as RLE JSON, or the semantic label PNG, plus an
 overlay picture (mmdet's / mmseg's visualiser); a video also gets
 <video>_overlay.mp4. An unreadable file does not stop the others: every bad input
 is listed at the end and the exit code is then 1. A checkpoint that does not
-fit the config's model is refused unless --non-strict. Python:
+fit the config's model is refused unless --non-strict. With --onnx, the
+files of tools/deploy/export.py are run by ONNX Runtime instead (the config
+gives the pipeline and class names; CHECKPOINT is left out). Python:
 ``m2f_mm.apis.Mask2FormerInferencer``.
 """
 import argparse
@@ -20,9 +23,13 @@ from m2f_mm.apis import infer_files
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('inputs', nargs='+',
+    parser.add_argument('checkpoint',
+                        help='checkpoint file (left out with --onnx)')
+    parser.add_argument('inputs', nargs='*',
                         help='images, folders of images or videos')
+    parser.add_argument('--onnx', action='append', metavar='FILE',
+                        help='run this exported file with ONNX Runtime '
+                        'instead of a checkpoint (repeat: one per task)')
     parser.add_argument('--task', default='panoptic',
                         choices=['panoptic', 'instance', 'semantic'])
     parser.add_argument('--out-dir', default='outputs',
@@ -32,10 +39,16 @@ def main(argv=None) -> int:
                         help='load a checkpoint that does not fit the model '
                         '(default: refuse it, listing the keys that differ)')
     args = parser.parse_args(argv)
+    checkpoint, inputs = args.checkpoint, args.inputs
+    if args.onnx:  # no checkpoint: the first positional is an input
+        checkpoint, inputs = None, [args.checkpoint] + inputs
+    if not inputs:
+        parser.error('no INPUT given')
     try:
-        count, failed = infer_files(args.config, args.checkpoint, args.inputs,
+        count, failed = infer_files(args.config, checkpoint, inputs,
                                     args.task, args.out_dir, args.device,
-                                    strict=not args.non_strict)
+                                    strict=not args.non_strict,
+                                    onnx=args.onnx)
     except (FileNotFoundError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1

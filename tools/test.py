@@ -2,9 +2,12 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
         [--show-dir DIR] [--non-strict] [--cfg-options k=v ...] [--launcher ...]
+    python tools/test.py CONFIG --onnx FILE.onnx [--onnx FILE.onnx ...] [...]
 
 A checkpoint that does not fit the config's model is refused (the error
-lists the first keys that differ) unless --non-strict.
+lists the first keys that differ) unless --non-strict. With --onnx, files
+written by tools/deploy/export.py (one per task) are evaluated with ONNX
+Runtime in place of the model, on the config's data and metrics.
 """
 import argparse
 import os.path as osp
@@ -20,7 +23,11 @@ from m2f_mm.utils.cli import (add_common_args, load_config,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test an m2f_mm model')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?',
+                        help='checkpoint file (not with --onnx)')
+    parser.add_argument('--onnx', action='append', metavar='FILE',
+                        help='evaluate this exported file with ONNX Runtime '
+                        'instead of a checkpoint (repeat: one per task)')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='save overlay pictures here '
                         '(inside the run\'s timestamped folder)')
@@ -33,12 +40,18 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'{args.checkpoint}: no such checkpoint file')
+    if (args.checkpoint is None) == (args.onnx is None):
+        raise SystemExit('give a CHECKPOINT or --onnx FILE ..., not both')
+    for path in [args.checkpoint] if args.checkpoint else args.onnx:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{path}: no such file')
     cfg = load_config(args)
     setup_cpu_distributed(cfg)
-    cfg.load_from = args.checkpoint
-    if not args.non_strict:
+    if args.onnx:
+        cfg.model = dict(type='m2f_mm.M2FOnnxModel', onnx_files=args.onnx)
+    else:
+        cfg.load_from = args.checkpoint
+    if args.checkpoint and not args.non_strict:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='CheckpointFitHook', checkpoint=args.checkpoint,
                  config=args.config)]

@@ -13,8 +13,9 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
-from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDetector,
-                                      model_face)
+from m2f_mm.deploy import M2FOnnxModel
+from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDecodeHead,
+                                      M2FDetector, model_face)
 from m2f_mm.registry import DATASETS, MODELS
 from m2f_mm.utils.checkpoint import check_fits
 from .inputs import read_frames
@@ -68,14 +69,27 @@ class Mask2FormerInferencer:
         strict: refuse a checkpoint that does not fit the config's model
             (:class:`~m2f_mm.utils.CheckpointMismatchError` lists the keys);
             False loads what fits.
+        onnx: files of ``tools/deploy/export.py`` (one per task) to run with
+            ONNX Runtime in place of the PyTorch model (no checkpoint then);
+            the config still gives the test pipeline and class names, and
+            the results and written files are the same kinds.
     """
 
     def __init__(self, config: Union[str, Config],
                  checkpoint: Optional[str] = None,
-                 device: Optional[str] = None, strict: bool = True) -> None:
+                 device: Optional[str] = None, strict: bool = True,
+                 onnx: Optional[Sequence[str]] = None) -> None:
         self.device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-        self.model, self.cfg, saved_meta = init_model(config, checkpoint,
-                                                      self.device, strict)
+        if onnx:
+            if checkpoint is not None:
+                raise ValueError('give a checkpoint or ONNX files, not both')
+            self.cfg = (Config.fromfile(config) if isinstance(config, str)
+                        else config)
+            init_default_scope(self.cfg.get('default_scope', 'm2f_mm'))
+            self.model, saved_meta = M2FOnnxModel(onnx), {}
+        else:
+            self.model, self.cfg, saved_meta = init_model(
+                config, checkpoint, self.device, strict)
         self.face = model_face(self.model)
         self.meta = self._class_meta(saved_meta)
         self.pipeline = self._pipeline()
@@ -107,7 +121,9 @@ class Mask2FormerInferencer:
 
     def _pipeline(self) -> Compose:
         """The test pipeline on arrays, without annotation loading."""
-        scope = 'mmdet' if isinstance(self.face, M2FDetector) else 'mmseg'
+        scope = ('mmseg' if isinstance(self.face, M2FDecodeHead) or
+                 'EncoderDecoder' in str(self.cfg.model.get('type')) else
+                 'mmdet')
         steps = []
         for step in self.cfg.test_dataloader.dataset.pipeline:
             name = step['type'].split('.')[-1]
@@ -132,6 +148,9 @@ class Mask2FormerInferencer:
         data = self.pipeline(dict(img=image, img_id=name,
                                   img_path=f'{name}.jpg'))
         batch = self.model.data_preprocessor(pseudo_collate([data]), False)
+        if isinstance(self.model, M2FOnnxModel):
+            return self.model.predict(batch['inputs'], batch['data_samples'],
+                                      tasks=(task, ))[0]
         if isinstance(self.face, M2FDetector):  # a per-call config
             infer_cfg: InferenceConfig = self.face.infer_cfg.only(task)
             return self.model.predict(batch['inputs'], batch['data_samples'],
@@ -159,6 +178,9 @@ class Mask2FormerInferencer:
         if task not in TASKS:
             raise ValueError(f'task must be one of {TASKS}, not {task!r}')
         if task not in self.face.supported_tasks:
+            if isinstance(self.model, M2FOnnxModel):
+                raise ValueError(f'{task}: no ONNX file of this task was '
+                                 f'given (tasks: {list(self.face.supported_tasks)})')
             raise ValueError(
                 f'{task}: this config is a semantic model (mmseg '
                 f"EncoderDecoder); only task='semantic'")
@@ -199,14 +221,16 @@ def _fixed_palette(num: int) -> List[Tuple[int, int, int]]:
 
 def infer_files(config: str, checkpoint: Optional[str],
                 inputs: Sequence[str], task: str, out_dir: str,
-                device: Optional[str] = None, strict: bool = True
+                device: Optional[str] = None, strict: bool = True,
+                onnx: Optional[Sequence[str]] = None
                 ) -> Tuple[int, List[str]]:
     """``tools/infer.py``: every readable input to ``out_dir``.
 
     Returns:
         (frames predicted, one message per unreadable file).
     """
-    inferencer = Mask2FormerInferencer(config, checkpoint, device, strict)
+    inferencer = Mask2FormerInferencer(config, checkpoint, device, strict,
+                                       onnx)
     results = inferencer(list(inputs), task=task, out_dir=out_dir,
                          skip_bad=True)
     failed = [r['error'] for r in results if 'error' in r]

@@ -61,6 +61,8 @@ class DeployModel(nn.Module):
         self.task = task
         self.head = face.head
         self.num_things = getattr(face, 'num_things', 0)
+        self.num_classes = face.num_classes
+        self.from_detector = isinstance(face, M2FDetector)
         self.infer_cfg = infer_cfg or (face.infer_cfg if isinstance(
             face, M2FDetector) else InferenceConfig.from_cfg(None))
         pre = self.model.data_preprocessor

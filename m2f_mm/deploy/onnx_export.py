@@ -59,5 +59,14 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
             verbose=False)
     program.save(out_file)
     import onnx
+    graph = onnx.load(out_file)
+    onnx.helper.set_model_props(graph, {
+        'm2f_mm.task': deploy_model.task,
+        'm2f_mm.num_classes': str(deploy_model.num_classes),
+        'm2f_mm.num_things': str(deploy_model.num_things),
+        # mmdet's M2FDetector (things first) or mmseg's EncoderDecoder
+        'm2f_mm.face': 'mmdet' if deploy_model.from_detector else 'mmseg',
+    })
+    onnx.save(graph, out_file)
     onnx.checker.check_model(out_file)
     return out_file

@@ -32,7 +32,9 @@ class ClassCountHook(Hook):
         except TypeError:  # another model (an experiment's baseline, say)
             return
         dataset = loader.dataset
-        detector = isinstance(face, M2FDetector)
+        # things first: the mmdet side, or ONNX files exported from it
+        detector = (isinstance(face, M2FDetector) or
+                    getattr(face, 'from_detector', False))
         counts = dataset_class_counts(dataset.metainfo, detector)
         model_counts = (face.num_things, face.num_classes - face.num_things)
         if counts is None or counts == model_counts:

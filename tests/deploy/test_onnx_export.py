@@ -2,6 +2,8 @@
 run by ONNX Runtime at sizes and batches other than the traced one, equal
 to the PyTorch model's predict on the same images."""
 import os.path as osp
+import re
+import subprocess
 import sys
 
 import cv2
@@ -20,6 +22,9 @@ from m2f_mm.models.postprocess import resize_masks
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'deploy'))
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
+from shapes_cli import data_options  # noqa: E402
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 #: (H, W) and batch of the ONNX Runtime runs: neither a multiple of 32 nor
@@ -51,12 +56,16 @@ def files(tmp_path_factory):
                 images=images)
 
 
-def _export(files, task):
+@pytest.fixture(scope='module')
+def exported(files):
+    """The three tasks' files, by tools/deploy/export.py's main."""
     from export import main
-    out = str(files['root'] / f'{task}.onnx')
-    assert main([files['config'], files['checkpoint'], '--task', task,
-                 '--out', out, '--shape', '128', '128']) == 0
-    return out
+    paths = {}
+    for task in ('panoptic', 'instance', 'semantic'):
+        paths[task] = str(files['root'] / f'{task}.onnx')
+        assert main([files['config'], files['checkpoint'], '--task', task,
+                     '--out', paths[task], '--shape', '128', '128']) == 0
+    return paths
 
 
 def _batches(files):
@@ -102,8 +111,8 @@ def _raw_logits_agree(model, images, out):
                                atol=1e-4)
 
 
-def test_panoptic_onnx_equals_eager(files):
-    path = _export(files, 'panoptic')
+def test_panoptic_onnx_equals_eager(files, exported):
+    path = exported['panoptic']
     graph = onnx.load(path)
     # standard operators only: no custom domain to load
     assert {node.domain for node in graph.graph.node} <= {'', 'ai.onnx'}
@@ -123,8 +132,8 @@ def test_panoptic_onnx_equals_eager(files):
     assert segments >= 6  # the comparison saw segments, not void maps
 
 
-def test_instance_onnx_equals_eager(files):
-    path = _export(files, 'instance')
+def test_instance_onnx_equals_eager(files, exported):
+    path = exported['instance']
     model, _, _ = init_model(files['config'], files['checkpoint'])
     flipped = pixels = 0
     for images in _batches(files):
@@ -157,8 +166,8 @@ def test_instance_onnx_equals_eager(files):
     assert flipped < 1e-5 * pixels  # seen: 2 (one query's, with 2 labels)
 
 
-def test_semantic_onnx_equals_eager(files):
-    path = _export(files, 'semantic')
+def test_semantic_onnx_equals_eager(files, exported):
+    path = exported['semantic']
     model, _, _ = init_model(files['config'], files['checkpoint'])
     for images in _batches(files):
         out = _run(path, images, 'semantic')
@@ -186,3 +195,54 @@ def test_bad_requests_are_refused(files, tmp_path):
                             'm2f_r18_shapes_semantic.py')
     assert main([semantic_cfg, files['checkpoint'], '--task', 'panoptic',
                  '--out', str(tmp_path / 'b.onnx')]) == 1
+
+
+def _metrics(output):
+    """{name: value} of the last test line of tools/test.py's log."""
+    line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
+    return {key: float(value) for key, value in
+            re.findall(r'([\w/]+): (-?[0-9]+\.[0-9]+)', line)}
+
+
+def test_test_tool_scores_the_onnx_files_as_the_checkpoint(files, exported,
+                                                            tmp_path):
+    """tools/test.py --onnx: PQ, mask AP and mIoU of the config's val split
+    from ONNX Runtime equal the checkpoint's (to 0.1; seen identical)."""
+    root = str(files['root'] / 'shapes') + '/'
+    options = ['--cfg-options', *data_options('panoptic', root)]
+    runs = {}
+    for name, model in (('eager', [files['checkpoint']]),
+                        ('onnx', [arg for task in ('panoptic', 'instance',
+                                                   'semantic')
+                                  for arg in ('--onnx', exported[task])])):
+        run = subprocess.run(
+            [sys.executable, 'tools/test.py', files['config'], *model,
+             '--work-dir', str(tmp_path / name), *options],
+            cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+        runs[name] = _metrics(run.stdout + run.stderr)
+    keys = ('coco_panoptic/PQ', 'coco/segm_mAP', 'mIoU')
+    assert all(key in runs['onnx'] for key in keys), runs['onnx']
+    assert runs['onnx']['mIoU'] > 0
+    for key in keys:
+        assert abs(runs['onnx'][key] - runs['eager'][key]) <= 0.1, (key, runs)
+
+
+def test_infer_tool_writes_the_same_files_from_onnx(files, exported,
+                                                     tmp_path):
+    from infer import main
+    image = str(files['root'] / 'shapes' / 'images' / 'val' / '000002.jpg')
+    assert main([files['config'], files['checkpoint'], image, '--task',
+                 'panoptic', '--out-dir', str(tmp_path / 'eager')]) == 0
+    assert main([files['config'], '--onnx', exported['panoptic'], image,
+                 '--task', 'panoptic', '--out-dir',
+                 str(tmp_path / 'onnx')]) == 0
+    written = sorted(p.name for p in (tmp_path / 'eager').iterdir())
+    assert written == sorted(p.name for p in (tmp_path / 'onnx').iterdir())
+    for name in written:
+        if name.endswith('.png'):  # the COCO-panoptic id map
+            assert np.array_equal(cv2.imread(str(tmp_path / 'eager' / name)),
+                                  cv2.imread(str(tmp_path / 'onnx' / name)))
+    # a task whose file was not given is named
+    assert main([files['config'], '--onnx', exported['panoptic'], image,
+                 '--task', 'semantic', '--out-dir', str(tmp_path)]) == 1

@@ -17,14 +17,16 @@ def unwrap(model: nn.Module) -> nn.Module:
 def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
     """The part of a built m2f_mm model that knows its class counts
     (``num_things``, ``num_classes``) and ``supported_tasks``: the
-    ``M2FDetector`` itself, or the ``M2FDecodeHead`` of an mmseg
-    ``EncoderDecoder`` (inside a DDP-like wrapper or not).
+    ``M2FDetector`` itself (or the exported files' ``M2FOnnxModel``), or
+    the ``M2FDecodeHead`` of an mmseg ``EncoderDecoder`` (inside a DDP-like
+    wrapper or not).
 
     Raises:
         TypeError: the model is neither.
     """
+    from m2f_mm.deploy.ort_model import M2FOnnxModel  # deploy imports us
     model = unwrap(model)
-    if isinstance(model, M2FDetector):
+    if isinstance(model, (M2FDetector, M2FOnnxModel)):
         return model
     if isinstance(model, EncoderDecoder) and isinstance(model.decode_head,
                                                         M2FDecodeHead):
