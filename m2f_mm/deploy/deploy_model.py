@@ -102,7 +102,13 @@ class DeployModel(nn.Module):
         low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
         mask_logits = F.interpolate(low_res, size=x.shape[-2:],
                                     mode='bilinear', align_corners=False)
-        mask_logits = mask_logits[..., :height, :width]  # (B, Q, H, W)
+        # the image's rows and columns gathered, not sliced: a slice's
+        # contiguity (padded size == image size?) would be decided at the
+        # traced size by torch.export
+        device = mask_logits.device
+        mask_logits = mask_logits.index_select(
+            2, torch.arange(height, device=device)).index_select(
+                3, torch.arange(width, device=device))  # (B, Q, H, W)
         outputs = self.postprocess(class_logits, mask_logits)
         return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
             class_logits, low_res)

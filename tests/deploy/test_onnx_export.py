@@ -117,10 +117,16 @@ def test_panoptic_onnx_equals_eager(files, exported):
     # standard operators only: no custom domain to load
     assert {node.domain for node in graph.graph.node} <= {'', 'ai.onnx'}
     assert any(node.op_type == 'GridSample' for node in graph.graph.node)
+    _check_panoptic(files, lambda images: _run(path, images, 'panoptic'))
+
+
+def _check_panoptic(files, run):
+    """``run(images)``'s panoptic outputs equal eager predict's, and its raw
+    logits are within 1e-4 of PyTorch's."""
     model, _, _ = init_model(files['config'], files['checkpoint'])
     segments = 0
     for images in _batches(files):
-        out = _run(path, images, 'panoptic')
+        out = run(images)
         _raw_logits_agree(model, images, out)
         for b, image in enumerate(images):
             expected = _eager(model, image, 'panoptic').pred_panoptic_seg.sem_seg[0]
@@ -130,6 +136,22 @@ def test_panoptic_onnx_equals_eager(files, exported):
                 expected.unique().tolist()) - {model.num_classes}
             segments += len(set(ids[ids >= 0].tolist()))
     assert segments >= 6  # the comparison saw segments, not void maps
+
+
+def test_torch_export_program_equals_eager(files, tmp_path):
+    """--out *.pt2: the same graph as a torch.export program, saved, loaded
+    and run at other sizes and batches."""
+    from export import main
+    out = str(tmp_path / 'panoptic.pt2')
+    assert main([files['config'], files['checkpoint'], '--task', 'panoptic',
+                 '--out', out, '--shape', '128', '128']) == 0
+    program = torch.export.load(out).module()
+
+    def run(images):
+        with torch.no_grad():
+            outputs = program(torch.from_numpy(images))
+        return dict(zip(output_names('panoptic'), outputs))
+    _check_panoptic(files, run)
 
 
 def test_instance_onnx_equals_eager(files, exported):

@@ -3,6 +3,11 @@
     python tools/deploy/export.py CONFIG CHECKPOINT
         --task {panoptic,instance,semantic} --out model.onnx
         [--shape H W] [--static] [--opset 18]
+    python tools/deploy/export.py CONFIG CHECKPOINT --task ... --out model.pt2
+
+An --out ending in .pt2 writes the same graph as a torch.export program
+instead (torch.export.save; run it with torch.export.load(f).module()(images)),
+for deployments that stay in PyTorch.
 
 The graph takes ``images``, (B, H, W, 3) uint8 BGR as cv2.imread reads
 them (stacked), and does the config's normalisation and padding inside; by
@@ -28,7 +33,7 @@ import argparse
 import sys
 
 from m2f_mm.apis import init_model
-from m2f_mm.deploy import DeployModel, export_onnx
+from m2f_mm.deploy import DeployModel, export_onnx, export_program
 from m2f_mm.deploy.onnx_export import DEFAULT_OPSET
 
 
@@ -38,7 +43,8 @@ def main(argv=None) -> int:
     parser.add_argument('checkpoint')
     parser.add_argument('--task', required=True,
                         choices=['panoptic', 'instance', 'semantic'])
-    parser.add_argument('--out', required=True, help='the .onnx file')
+    parser.add_argument('--out', required=True,
+                        help='the .onnx file (.pt2: a torch.export program)')
     parser.add_argument('--shape', type=int, nargs=2, default=[512, 512],
                         metavar=('H', 'W'), help='size of the traced example')
     parser.add_argument('--static', action='store_true',
@@ -48,8 +54,12 @@ def main(argv=None) -> int:
     try:
         model, _, _ = init_model(args.config, args.checkpoint, 'cpu')
         deploy_model = DeployModel(model, args.task)
-        export_onnx(deploy_model, args.out, tuple(args.shape),
-                    dynamic=not args.static, opset=args.opset)
+        if args.out.endswith('.pt2'):
+            export_program(deploy_model, args.out, tuple(args.shape),
+                           dynamic=not args.static)
+        else:
+            export_onnx(deploy_model, args.out, tuple(args.shape),
+                        dynamic=not args.static, opset=args.opset)
     except (FileNotFoundError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
