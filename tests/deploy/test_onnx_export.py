@@ -268,3 +268,18 @@ def test_infer_tool_writes_the_same_files_from_onnx(files, exported,
     # a task whose file was not given is named
     assert main([files['config'], '--onnx', exported['panoptic'], image,
                  '--task', 'semantic', '--out-dir', str(tmp_path)]) == 1
+
+
+def test_deploy_benchmark_measures_agreement(files, exported):
+    """tools/analysis/benchmark_deploy.py reports the gaps the tests above
+    bound: raw logits within 1e-4 and the same panoptic map."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    from benchmark_deploy import compare
+    results = compare(files['config'], files['checkpoint'],
+                      exported['panoptic'], 'panoptic', (96, 112), 1,
+                      names=('onnxruntime', ))
+    assert set(results) == {'pytorch', 'onnxruntime'}
+    gaps = results['onnxruntime']['gaps']
+    assert gaps['class_logits'] < 1e-4 and gaps['mask_logits'] < 1e-4
+    assert gaps['same_panoptic'] is True
+    assert all(r['seconds'] > 0 for r in results.values())

@@ -1,0 +1,160 @@
+"""Images/s of an exported model (ONNX Runtime, and OpenVINO's runtime when
+installed) against the PyTorch model's predict, same weights and inputs, and
+how far their outputs are apart.
+
+    python tools/analysis/benchmark_deploy.py CONFIG [--checkpoint CKPT]
+        [--onnx FILE] [--task panoptic] [--shape 800 1216] [--images 3]
+
+Without --onnx the model is exported first (dynamic sizes, as
+tools/deploy/export.py writes it, into a temporary folder); without
+--checkpoint it keeps its initialisation (random weights: speed needs no
+training). Each runtime predicts the same random images one at a time (one
+warm-up run first); printed: seconds per image and the ratio to PyTorch's,
+the largest difference of the raw class and mask logits from the PyTorch
+graph's, and whether the task's outputs equal PyTorch predict's (panoptic
+and semantic maps identical; instance: the largest score difference and the
+share of mask pixels that differ).
+"""
+import argparse
+import os.path as osp
+import platform
+import tempfile
+import time
+
+import numpy as np
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.config import Config
+
+from m2f_mm.apis import init_model
+from m2f_mm.deploy import DeployModel, export_onnx, output_names
+
+
+def machine() -> str:
+    return (f'{platform.processor() or platform.machine()}, '
+            f'{torch.get_num_threads()} threads, torch {torch.__version__}')
+
+
+def eager_predict(model, image: np.ndarray, task: str):
+    """PyTorch predict of one (H, W, 3) uint8 BGR image, the task only."""
+    height, width = image.shape[:2]
+    sample = DetDataSample(metainfo=dict(img_shape=(height, width),
+                                         ori_shape=(height, width)))
+    data = model.data_preprocessor(dict(
+        inputs=[torch.from_numpy(image).permute(2, 0, 1).contiguous()],
+        data_samples=[sample]), False)
+    with torch.no_grad():
+        return model.predict(data['inputs'], data['data_samples'],
+                             infer_cfg=model.infer_cfg.only(task))[0]
+
+
+def runtimes(onnx_file: str, names):
+    """{name: run(images) -> list of arrays} for the runtimes installed."""
+    found = {}
+    import onnxruntime as ort
+    session = ort.InferenceSession(onnx_file,
+                                   providers=['CPUExecutionProvider'])
+    found['onnxruntime'] = lambda x: session.run(None, {'images': x})
+    if 'openvino' in names:
+        try:
+            import openvino
+        except ImportError:
+            print('openvino is not installed: skipped')
+        else:
+            # float32: its CPU plugin otherwise runs in bfloat16 where the
+            # CPU has it (logits then ~4e-2 off)
+            compiled = openvino.Core().compile_model(
+                onnx_file, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32'})
+            found['openvino'] = lambda x: list(compiled([x]).values())
+    return found
+
+
+def seconds_per_image(fn, images) -> float:
+    fn(images[0])  # warm-up
+    start = time.perf_counter()
+    for image in images:
+        fn(image)
+    return (time.perf_counter() - start) / len(images)
+
+
+def gaps(model, task: str, image: np.ndarray, outputs) -> dict:
+    """How far a runtime's outputs for one image are from PyTorch's: raw
+    logits (largest difference from the PyTorch graph's) and the task's
+    results (against predict)."""
+    got = {name: torch.from_numpy(np.asarray(value))
+           for name, value in zip(output_names(task), outputs)}
+    with torch.no_grad():
+        graph = DeployModel(model, task)(torch.from_numpy(image[None]))
+    result = dict(
+        class_logits=(got['class_logits'] - graph[-2]).abs().max().item(),
+        mask_logits=(got['mask_logits'] - graph[-1]).abs().max().item())
+    sample = eager_predict(model, image, task)
+    if task == 'panoptic':
+        result['same_panoptic'] = torch.equal(
+            got['panoptic'][0], sample.pred_panoptic_seg.sem_seg[0])
+    elif task == 'semantic':
+        result['same_labels'] = torch.equal(
+            got['sem_seg'][0], sample.pred_sem_seg.sem_seg[0])
+    else:
+        valid = got['valid'][0]
+        scores = got['scores'][0][valid].sort(descending=True)
+        expected = sample.pred_instances.scores.sort(descending=True)
+        result['scores'] = (scores.values - expected.values).abs().max().item()
+        masks = got['masks'][0][valid][scores.indices]
+        wanted = sample.pred_instances.masks[expected.indices]
+        result['mask_pixels_differing'] = (masks != wanted).float().mean().item()
+    return result
+
+
+def compare(config, checkpoint, onnx_file, task, shape, count,
+            names=('onnxruntime', 'openvino')) -> dict:
+    """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'."""
+    cfg = Config.fromfile(config)
+    if checkpoint is None:
+        cfg.model.backbone.init_cfg = None  # no download
+    torch.manual_seed(0)
+    model, _, _ = init_model(cfg, checkpoint)
+    rng = np.random.RandomState(0)
+    images = [rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
+              for _ in range(count)]
+    with tempfile.TemporaryDirectory() as tmp:
+        if onnx_file is None:
+            onnx_file = export_onnx(DeployModel(model, task),
+                                    osp.join(tmp, f'{task}.onnx'), shape)
+        results = dict(pytorch=dict(seconds=seconds_per_image(
+            lambda x: eager_predict(model, x[0], task), images)))
+        for name, run in runtimes(onnx_file, names).items():
+            results[name] = dict(
+                seconds=seconds_per_image(run, images),
+                gaps=gaps(model, task, images[0][0], run(images[0])))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--checkpoint')
+    parser.add_argument('--onnx', help='an exported file (default: export)')
+    parser.add_argument('--task', default='panoptic',
+                        choices=['panoptic', 'instance', 'semantic'])
+    parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
+    parser.add_argument('--images', type=int, default=3)
+    args = parser.parse_args()
+    print(f'machine: CPU, {machine()}')
+    results = compare(args.config, args.checkpoint, args.onnx, args.task,
+                      tuple(args.shape), args.images)
+    base = results['pytorch']['seconds']
+    print(f'{args.task} predict, {args.shape[0]}x{args.shape[1]}, '
+          f'{args.images} images one at a time:')
+    for name, result in results.items():
+        line = (f'  {name:12s} {result["seconds"]:.3f} s/image, '
+                f'{result["seconds"] / base:.2f}x PyTorch')
+        if 'gaps' in result:
+            line += '; ' + ', '.join(f'{k} {v:.1e}' if isinstance(v, float)
+                                     else f'{k} {v}'
+                                     for k, v in result['gaps'].items())
+        print(line)
+
+
+if __name__ == '__main__':
+    main()
