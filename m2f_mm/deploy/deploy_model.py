@@ -32,8 +32,9 @@ class DeployModel(nn.Module):
     """``(B, H, W, 3)`` uint8 BGR images (as ``cv2.imread`` reads them,
     stacked), any H and W -> one task's results at H x W.
 
-    Inside: the config's data preprocessing (channel order, mean/std, zero
-    padding to the size divisor), the backbone and head, the final set's
+    Inside: the config's data preprocessing at test time (channel order,
+    mean/std, padding to the size divisor: mmdet's preprocessor pads in
+    every mode, mmseg's only as its ``test_cfg`` says), the backbone and head, the final set's
     mask logits resized to the padded input and cropped to the image, and
     the task's post-processing (:mod:`m2f_mm.models.postprocess.batched`)
     with the thresholds of ``infer_cfg`` (default: the model's
@@ -66,15 +67,26 @@ class DeployModel(nn.Module):
         self.infer_cfg = infer_cfg or (face.infer_cfg if isinstance(
             face, M2FDetector) else InferenceConfig.from_cfg(None))
         pre = self.model.data_preprocessor
-        self.bgr_to_rgb = bool(getattr(pre, '_channel_conversion', False))
+        # mmdet's and mmseg's preprocessors name the BGR -> RGB flag apart
+        self.bgr_to_rgb = bool(getattr(pre, '_channel_conversion', False) or
+                               getattr(pre, 'channel_conversion', False))
         if getattr(pre, '_enable_normalize', True):
             mean, std = pre.mean.view(1, -1, 1, 1), pre.std.view(1, -1, 1, 1)
         else:
             mean, std = torch.zeros(1, 3, 1, 1), torch.ones(1, 3, 1, 1)
         self.register_buffer('mean', mean.clone(), persistent=False)
         self.register_buffer('std', std.clone(), persistent=False)
-        self.size_divisor = int(getattr(pre, 'pad_size_divisor', None) or
-                                getattr(pre, 'size_divisor', None) or 1)
+        if hasattr(pre, 'pad_size_divisor'):  # mmdet: pads in every mode
+            divisor = pre.pad_size_divisor
+        else:  # mmseg: pads at test time only as its test_cfg says
+            test_cfg = getattr(pre, 'test_cfg', None) or {}
+            if test_cfg.get('size'):
+                raise ValueError(
+                    f'data_preprocessor.test_cfg.size={test_cfg["size"]}: '
+                    'padding to a fixed size is not exported; use '
+                    'size_divisor')
+            divisor = test_cfg.get('size_divisor')
+        self.size_divisor = int(divisor or 1)
         self.pad_value = float(getattr(pre, 'pad_value',
                                        getattr(pre, 'pad_val', 0)))
 

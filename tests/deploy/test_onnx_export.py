@@ -12,7 +12,6 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from mmdet.structures import DetDataSample
 from mmengine.config import Config
 
 from m2f_mm.apis import init_model
@@ -24,6 +23,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools', 'deploy'))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+from benchmark_deploy import eager_predict  # noqa: E402
 from shapes_cli import data_options  # noqa: E402
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
@@ -80,19 +81,6 @@ def data_shape(images):
     return tuple(-(-size // 32) * 32 for size in images.shape[1:3])
 
 
-def _eager(model, image, task):
-    """The PyTorch model's predict on one BGR image, the task's output."""
-    height, width = image.shape[:2]
-    sample = DetDataSample(metainfo=dict(img_shape=(height, width),
-                                         ori_shape=(height, width)))
-    data = model.data_preprocessor(dict(
-        inputs=[torch.from_numpy(image).permute(2, 0, 1).contiguous()],
-        data_samples=[sample]), False)
-    with torch.no_grad():
-        return model.predict(data['inputs'], data['data_samples'],
-                             infer_cfg=model.infer_cfg.only(task))[0]
-
-
 def _run(path, images, task):
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     outputs = session.run(None, {'images': images})
@@ -129,7 +117,8 @@ def _check_panoptic(files, run):
         out = run(images)
         _raw_logits_agree(model, images, out)
         for b, image in enumerate(images):
-            expected = _eager(model, image, 'panoptic').pred_panoptic_seg.sem_seg[0]
+            expected = eager_predict(
+                model, image, 'panoptic').pred_panoptic_seg.sem_seg[0]
             assert torch.equal(out['panoptic'][b], expected)
             ids = out['segment_ids'][b]
             assert set(ids[ids >= 0].tolist()) == set(
@@ -162,7 +151,7 @@ def test_instance_onnx_equals_eager(files, exported):
         out = _run(path, images, 'instance')
         assert out['masks'].shape[-2:] == images.shape[1:3]
         for b, image in enumerate(images):
-            expected = _eager(model, image, 'instance').pred_instances
+            expected = eager_predict(model, image, 'instance').pred_instances
             valid = out['valid'][b]
             assert valid.sum() == len(expected.scores) > 0
             order = expected.scores.argsort(descending=True)
@@ -194,7 +183,7 @@ def test_semantic_onnx_equals_eager(files, exported):
     for images in _batches(files):
         out = _run(path, images, 'semantic')
         for b, image in enumerate(images):
-            expected = _eager(model, image, 'semantic')
+            expected = eager_predict(model, image, 'semantic')
             assert torch.equal(out['sem_seg'][b],
                                expected.pred_sem_seg.sem_seg[0])
             torch.testing.assert_close(out['seg_logits'][b],
@@ -273,7 +262,6 @@ def test_infer_tool_writes_the_same_files_from_onnx(files, exported,
 def test_deploy_benchmark_measures_agreement(files, exported):
     """tools/analysis/benchmark_deploy.py reports the gaps the tests above
     bound: raw logits within 1e-4 and the same panoptic map."""
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
     from benchmark_deploy import compare
     results = compare(files['config'], files['checkpoint'],
                       exported['panoptic'], 'panoptic', (96, 112), 1,
@@ -283,3 +271,27 @@ def test_deploy_benchmark_measures_agreement(files, exported):
     assert gaps['class_logits'] < 1e-4 and gaps['mask_logits'] < 1e-4
     assert gaps['same_panoptic'] is True
     assert all(r['seconds'] > 0 for r in results.values())
+
+
+def test_semantic_onnx_of_an_mmseg_model_equals_its_predict(tmp_path):
+    """An mmseg-side model (EncoderDecoder + M2FDecodeHead) exports its
+    semantic task; the file's labels are mmseg predict's."""
+    from export import main
+    config = osp.join(ROOT, 'configs', 'quickstart',
+                      'm2f_r18_shapes_semantic.py')
+    torch.manual_seed(0)
+    model, _, _ = init_model(config)
+    checkpoint = str(tmp_path / 'semantic.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    path = str(tmp_path / 'semantic.onnx')
+    assert main([config, checkpoint, '--task', 'semantic', '--out', path,
+                 '--shape', '96', '96']) == 0
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, (2, 70, 90, 3)).astype(np.uint8)
+    out = _run(path, images, 'semantic')
+    for b, image in enumerate(images):
+        expected = eager_predict(model, image, 'semantic')
+        assert torch.equal(out['sem_seg'][b], expected.pred_sem_seg.data[0])
+        torch.testing.assert_close(out['seg_logits'][b],
+                                   expected.seg_logits.data, rtol=0,
+                                   atol=1e-4)

@@ -25,9 +25,11 @@ import numpy as np
 import torch
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
+from mmseg.structures import SegDataSample
 
 from m2f_mm.apis import init_model
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
+from m2f_mm.models.segmentors import M2FDetector
 
 
 def machine() -> str:
@@ -36,16 +38,19 @@ def machine() -> str:
 
 
 def eager_predict(model, image: np.ndarray, task: str):
-    """PyTorch predict of one (H, W, 3) uint8 BGR image, the task only."""
+    """PyTorch predict of one (H, W, 3) uint8 BGR image, the task only
+    (either face: mmdet's M2FDetector or mmseg's EncoderDecoder)."""
     height, width = image.shape[:2]
-    sample = DetDataSample(metainfo=dict(img_shape=(height, width),
-                                         ori_shape=(height, width)))
+    detector = isinstance(model, M2FDetector)
+    sample = (DetDataSample if detector else SegDataSample)(
+        metainfo=dict(img_shape=(height, width), ori_shape=(height, width)))
     data = model.data_preprocessor(dict(
         inputs=[torch.from_numpy(image).permute(2, 0, 1).contiguous()],
         data_samples=[sample]), False)
+    kwargs = dict(infer_cfg=model.infer_cfg.only(task)) if detector else {}
     with torch.no_grad():
         return model.predict(data['inputs'], data['data_samples'],
-                             infer_cfg=model.infer_cfg.only(task))[0]
+                             **kwargs)[0]
 
 
 def runtimes(onnx_file: str, names):

@@ -45,11 +45,16 @@ def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
                            mask_probs.new_full((), -1.))
     winner = weighted.argmax(1)  # (B, H, W), first max among equals
     own = mask_probs >= 0.5  # (B, Q, H, W)
-    query_ids = torch.arange(num_queries, device=mask_logits.device)
-    won = winner[:, None] == query_ids[None, :, None, None]  # (B, Q, H, W)
-    won_area = won.sum((2, 3))  # (B, Q)
-    own_area = own.sum((2, 3))
-    segment_area = (won & own).sum((2, 3))
+    own_area = own.sum((2, 3))  # (B, Q)
+    # pixels won, and won inside the winner's own mask, counted per query
+    # by scattering (no (B, Q, H, W) one-hot of the winners)
+    flat_winner = winner.flatten(1)  # (B, H*W)
+    winner_own = own.gather(1, winner[:, None]).squeeze(1)  # (B, H, W)
+    counts = own_area.new_zeros(batch, num_queries)
+    won_area = counts.scatter_add(1, flat_winner,
+                                  torch.ones_like(flat_winner))
+    segment_area = counts.scatter_add(1, flat_winner,
+                                      winner_own.flatten(1).long())
     # the ratio in float64, as panoptic_inference's Python division
     enough = (won_area.double() / own_area.clamp(min=1).double()
               >= overlap_thr)
@@ -63,10 +68,8 @@ def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
     segment_ids = torch.where(is_segment, values,
                               torch.full_like(values, -1)).int()
     # each pixel takes its winner's value where the winner's own mask is
-    flat_winner = winner.flatten(1)  # (B, H*W)
     winner_value = segment_ids.gather(1, flat_winner).view(batch, height,
                                                            width)
-    winner_own = own.gather(1, winner[:, None]).squeeze(1)  # (B, H, W)
     panoptic = torch.where(winner_own & (winner_value >= 0), winner_value,
                            torch.full_like(winner_value, num_classes))
     return dict(panoptic=panoptic, segment_ids=segment_ids, labels=labels,
