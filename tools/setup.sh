@@ -54,7 +54,7 @@ if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/
 fi
 
 # 4. The rest of the stack and m2f_mm itself (editable, with the test and deploy extras: ONNX,
-#    ONNX Runtime and onnxscript for tools/deploy/export.py; none of them pulls torch).
+#    onnxscript, ONNX Runtime and OpenVINO for tools/deploy/; none of them pulls torch).
 pip_ -e "$ROOT[tests,deploy]"
 # mmseg 1.2.2 imports these without declaring them.
 pip_ ftfy regex

@@ -7,6 +7,8 @@ from typing import Optional, Tuple
 
 import torch
 
+from m2f_mm.models.layers.deformable_attention import (EXPORT_PATH,
+                                                      forced_sampling_path)
 from .deploy_model import DeployModel, output_names
 
 #: GridSample (the deformable attention's sampling) needs opset 16; 18 is
@@ -43,7 +45,8 @@ def _out_folder(out_file: str) -> None:
 
 def export_onnx(deploy_model: DeployModel, out_file: str,
                 shape: Tuple[int, int] = (512, 512), batch: int = 1,
-                dynamic: bool = True, opset: int = DEFAULT_OPSET) -> str:
+                dynamic: bool = True, opset: int = DEFAULT_OPSET,
+                sampling: str = EXPORT_PATH) -> str:
     """Write ``deploy_model`` as ONNX, with the model's facts in its
     metadata (read by :class:`~m2f_mm.deploy.M2FOnnxModel`), and check it.
 
@@ -55,6 +58,9 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
         batch: images in the example.
         dynamic: symbolic batch, height and width.
         opset: ONNX opset, >= 16.
+        sampling: the deformable attention's path in the graph,
+            ``'grid_sample'`` (GridSample) or ``'gather'`` (Gather, Mul,
+            ReduceSum).
 
     Returns:
         ``out_file``.
@@ -64,7 +70,8 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
                          f'GridSample, opset >= {MIN_OPSET}')
     _out_folder(out_file)
     deploy_model.eval()
-    with torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings(), \
+            forced_sampling_path(sampling):
         warnings.simplefilter('ignore')
         program = torch.onnx.export(
             deploy_model, (example_images(shape, batch, dynamic), ), None,

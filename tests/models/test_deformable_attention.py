@@ -1,6 +1,6 @@
 """Our deformable attention against mmcv's pure-PyTorch path: the dense
-sampling-matrix path and the compiled CPU op give the same values and
-gradients."""
+sampling-matrix path, the gather path (exported graphs) and the compiled
+CPU op give the same values and gradients."""
 import pytest
 import torch
 from mmcv.ops import MultiScaleDeformableAttention
@@ -8,12 +8,12 @@ from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
 from m2f_mm.models.layers.deformable_attention import (
     DeformableAttention, FeatureLevels, deformable_sampling_dense,
-    forced_sampling_path, reference_points_of)
+    deformable_sampling_gather, forced_sampling_path, reference_points_of)
 from m2f_mm.models.layers.deformable_sampling_cpu import (
     deformable_sampling_cpu, load_op)
 
 SHAPES = [(6, 10), (3, 5), (2, 3)]
-CPU_PATHS = ['cpu_op', 'dense', 'grid_sample']
+CPU_PATHS = ['cpu_op', 'dense', 'gather', 'grid_sample']
 
 
 def test_the_compiled_op_is_built():
@@ -75,7 +75,10 @@ def test_cpu_op_refuses_mismatched_inputs():
                                 levels.level_start_index, loc, weights)
 
 
-def test_dense_sampling_equals_mmcv_pytorch_path_with_gradients():
+@pytest.mark.parametrize('sampling', [deformable_sampling_dense,
+                                      deformable_sampling_gather])
+def test_dense_and_gather_sampling_equal_mmcv_pytorch_path_with_gradients(
+        sampling):
     torch.manual_seed(0)
     num_value = sum(h * w for h, w in SHAPES)
     value = torch.randn(2, num_value, 4, 8, requires_grad=True)
@@ -84,7 +87,7 @@ def test_dense_sampling_equals_mmcv_pytorch_path_with_gradients():
     weights = torch.rand(2, 7, 4, 3, 2).requires_grad_()
     ref = multi_scale_deformable_attn_pytorch(value, torch.tensor(SHAPES), loc,
                                               weights)
-    out = deformable_sampling_dense(value, SHAPES, loc, weights)
+    out = sampling(value, SHAPES, loc, weights)
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
     grad = torch.randn_like(ref)
     for a, b in zip(torch.autograd.grad(out, (value, loc, weights), grad),

@@ -27,7 +27,7 @@ DENSE_MAX_ELEMENTS = 2**25
 #: CUDA kernel's batch chunk (mmcv's default).
 IM2COL_STEP = 64
 #: The sampling paths :func:`sample_levels` chooses from.
-SAMPLING_PATHS = ('mmcv_cuda', 'cpu_op', 'dense', 'grid_sample')
+SAMPLING_PATHS = ('mmcv_cuda', 'cpu_op', 'dense', 'gather', 'grid_sample')
 _forced_path: Optional[str] = None
 
 
@@ -89,6 +89,59 @@ class FeatureLevels(NamedTuple):
                    torch.as_tensor(starts, dtype=torch.long, device=device))
 
 
+def corner_samples(spatial_shapes, locations: Tensor, weights: Tensor):
+    """The four bilinear corners of every sampling point, level by level:
+    yields ``(index, contrib)``, each (B, Nq, heads, P): the corner's flat
+    index into the values and its bilinear weight times the attention weight
+    (0 for a corner outside the map, whose index is clamped inside).
+
+    Args:
+        spatial_shapes: L pairs (h_l, w_l) of Python ints.
+        locations: (B, Nq, heads, L, P, 2) normalised (x, y).
+        weights: (B, Nq, heads, L, P).
+    """
+    start = 0
+    for level, (h, w) in enumerate(spatial_shapes):
+        x = locations[:, :, :, level, :, 0] * w - 0.5  # (B, Nq, heads, P)
+        y = locations[:, :, :, level, :, 1] * h - 0.5
+        x0, y0 = x.floor(), y.floor()
+        fx, fy = x - x0, y - y0
+        w_l = weights[:, :, :, level]
+        for dx, dy, corner in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
+                               (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+            xi, yi = x0 + dx, y0 + dy
+            inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+            yield ((yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long() + start,
+                   corner * w_l * inside)
+        start += h * w
+
+
+def deformable_sampling_gather(value: Tensor, spatial_shapes,
+                               locations: Tensor, weights: Tensor) -> Tensor:
+    """Deformable attention as gathers of the four corners of every sampling
+    point and a weighted sum: the same function as
+    ``multi_scale_deformable_attn_pytorch`` in ONNX's plainest operators
+    (Gather, Mul, ReduceSum), for exported graphs.
+
+    Args: as :func:`deformable_sampling_dense`.
+
+    Returns:
+        (B, Nq, heads * d).
+    """
+    batch, _, heads, dims = value.shape
+    num_query, points = locations.shape[1], locations.shape[4]
+    value = value.transpose(1, 2)  # (B, heads, S, d)
+    out = None
+    for index, contrib in corner_samples(spatial_shapes, locations, weights):
+        index = index.transpose(1, 2).reshape(batch, heads, -1)  # (B, h, Nq*P)
+        picked = value.gather(2, index[..., None].expand(-1, -1, -1, dims))
+        contrib = contrib.transpose(1, 2).reshape(batch, heads, -1, 1)
+        part = (picked * contrib.to(value.dtype)).view(
+            batch, heads, num_query, points, dims).sum(3)  # (B, h, Nq, d)
+        out = part if out is None else out + part
+    return out.transpose(1, 2).reshape(batch, num_query, heads * dims)
+
+
 def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
                               weights: Tensor) -> Tensor:
     """Deformable attention as one sparse-to-dense sampling matrix and a matmul.
@@ -111,22 +164,8 @@ def deformable_sampling_dense(value: Tensor, spatial_shapes, locations: Tensor,
     """
     batch, num_value, heads, dims = value.shape
     num_query = locations.shape[1]
-    indices, contribs = [], []
-    start = 0
-    for level, (h, w) in enumerate(spatial_shapes):
-        x = locations[:, :, :, level, :, 0] * w - 0.5  # (B, Nq, heads, P)
-        y = locations[:, :, :, level, :, 1] * h - 0.5
-        x0, y0 = x.floor(), y.floor()
-        fx, fy = x - x0, y - y0
-        w_l = weights[:, :, :, level]
-        for dx, dy, corner in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
-                               (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
-            xi, yi = x0 + dx, y0 + dy
-            inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-            indices.append((yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long()
-                           + start)
-            contribs.append(corner * w_l * inside)
-        start += h * w
+    indices, contribs = zip(*corner_samples(spatial_shapes, locations,
+                                            weights))
     index = torch.cat(indices, -1).transpose(1, 2)  # (B, heads, Nq, 4LP)
     contrib = torch.cat(contribs, -1).transpose(1, 2)
     try:
@@ -179,6 +218,9 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
     if path == 'dense':
         return deformable_sampling_dense(value, levels.shapes, locations,
                                          weights)
+    if path == 'gather':
+        return deformable_sampling_gather(value, levels.shapes, locations,
+                                          weights)
     # the shapes as Python ints (it only loops over them): traced exports
     # then keep them symbolic where a tensor would freeze them
     return multi_scale_deformable_attn_pytorch(value, levels.shapes,
@@ -186,7 +228,10 @@ def sample_levels(value: Tensor, levels: FeatureLevels, locations: Tensor,
 
 
 #: The path of exported graphs (torch.export, ONNX): standard operators only,
-#: every size symbolic. grid_sample becomes ONNX GridSample (opset >= 16).
+#: every size symbolic. grid_sample becomes ONNX GridSample (opset >= 16);
+#: 'gather' (Gather, Mul, ReduceSum) measured slower in ONNX Runtime and
+#: OpenVINO at 128x128 and 800x1216 (tools/analysis/benchmark_deploy.py
+#: --sampling, figures in the README).
 EXPORT_PATH = 'grid_sample'
 
 
