@@ -46,7 +46,16 @@ class DeployModel(nn.Module):
             ``EncoderDecoder`` with ``M2FDecodeHead``), weights loaded.
         task: ``'panoptic'``, ``'instance'`` or ``'semantic'``.
         infer_cfg: thresholds, for the mmdet-side model.
+
+    Attributes:
+        slice_crop: crop the padding off the full-size mask logits by
+            slicing (False: by gathering the rows and columns). ONNX graphs
+            slice (:func:`export_onnx` sets it; ONNX has no memory layout, a
+            Slice costs nothing); a ``torch.export`` program must gather,
+            since a slice's contiguity would be decided at the traced size.
     """
+
+    slice_crop = False
 
     def __init__(self, model: nn.Module, task: str,
                  infer_cfg: Optional[InferenceConfig] = None) -> None:
@@ -114,13 +123,16 @@ class DeployModel(nn.Module):
         low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
         mask_logits = F.interpolate(low_res, size=x.shape[-2:],
                                     mode='bilinear', align_corners=False)
-        # the image's rows and columns gathered, not sliced: a slice's
-        # contiguity (padded size == image size?) would be decided at the
-        # traced size by torch.export
-        device = mask_logits.device
-        mask_logits = mask_logits.index_select(
-            2, torch.arange(height, device=device)).index_select(
-                3, torch.arange(width, device=device))  # (B, Q, H, W)
+        if self.slice_crop:
+            mask_logits = mask_logits[..., :height, :width]  # (B, Q, H, W)
+        else:
+            # the image's rows and columns gathered, not sliced: a slice's
+            # contiguity (padded size == image size?) would be decided at
+            # the traced size by torch.export
+            device = mask_logits.device
+            mask_logits = mask_logits.index_select(
+                2, torch.arange(height, device=device)).index_select(
+                    3, torch.arange(width, device=device))  # (B, Q, H, W)
         outputs = self.postprocess(class_logits, mask_logits)
         return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
             class_logits, low_res)

@@ -70,15 +70,19 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
                          f'GridSample, opset >= {MIN_OPSET}')
     _out_folder(out_file)
     deploy_model.eval()
-    with torch.no_grad(), warnings.catch_warnings(), \
-            forced_sampling_path(sampling):
-        warnings.simplefilter('ignore')
-        program = torch.onnx.export(
-            deploy_model, (example_images(shape, batch, dynamic), ), None,
-            dynamo=True, dynamic_shapes=image_dims(dynamic),
-            opset_version=opset, input_names=['images'],
-            output_names=list(output_names(deploy_model.task)),
-            verbose=False)
+    deploy_model.slice_crop = True  # free in ONNX (see DeployModel)
+    try:
+        with torch.no_grad(), warnings.catch_warnings(), \
+                forced_sampling_path(sampling):
+            warnings.simplefilter('ignore')
+            program = torch.onnx.export(
+                deploy_model, (example_images(shape, batch, dynamic), ),
+                None, dynamo=True, dynamic_shapes=image_dims(dynamic),
+                opset_version=opset, input_names=['images'],
+                output_names=list(output_names(deploy_model.task)),
+                verbose=False)
+    finally:
+        del deploy_model.slice_crop  # back to the class default
     program.save(out_file)
     import onnx
     graph = onnx.load(out_file)
