@@ -41,7 +41,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if (args.checkpoint is None) == (args.onnx is None):
-        raise SystemExit('give a CHECKPOINT or --onnx FILE ..., not both')
+        raise SystemExit('give either a CHECKPOINT or --onnx FILE ...')
     for path in [args.checkpoint] if args.checkpoint else args.onnx:
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: no such file')

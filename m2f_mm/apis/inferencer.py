@@ -14,8 +14,8 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
 from m2f_mm.deploy import M2FOnnxModel
-from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDecodeHead,
-                                      M2FDetector, model_face)
+from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDetector,
+                                      is_mmdet_side, model_face)
 from m2f_mm.registry import DATASETS, MODELS
 from m2f_mm.utils.checkpoint import check_fits
 from .inputs import read_frames
@@ -23,6 +23,13 @@ from .writers import WRITERS, ClassMeta
 
 _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations',
                        'M2FLoadPanopticAnnotations')
+
+
+def _config(config: Union[str, Config]) -> Config:
+    """The config (read if a path), its default scope set."""
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    init_default_scope(cfg.get('default_scope', 'm2f_mm'))
+    return cfg
 
 
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
@@ -41,8 +48,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     Returns:
         (model, config, the checkpoint's ``dataset_meta`` or {}).
     """
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
-    init_default_scope(cfg.get('default_scope', 'm2f_mm'))
+    cfg = _config(config)
     model = MODELS.build(cfg.model)
     saved_meta = {}
     if checkpoint is not None:
@@ -83,9 +89,7 @@ class Mask2FormerInferencer:
         if onnx:
             if checkpoint is not None:
                 raise ValueError('give a checkpoint or ONNX files, not both')
-            self.cfg = (Config.fromfile(config) if isinstance(config, str)
-                        else config)
-            init_default_scope(self.cfg.get('default_scope', 'm2f_mm'))
+            self.cfg = _config(config)
             self.model, saved_meta = M2FOnnxModel(onnx), {}
         else:
             self.model, self.cfg, saved_meta = init_model(
@@ -121,9 +125,7 @@ class Mask2FormerInferencer:
 
     def _pipeline(self) -> Compose:
         """The test pipeline on arrays, without annotation loading."""
-        scope = ('mmseg' if isinstance(self.face, M2FDecodeHead) or
-                 'EncoderDecoder' in str(self.cfg.model.get('type')) else
-                 'mmdet')
+        scope = 'mmdet' if is_mmdet_side(self.face) else 'mmseg'
         steps = []
         for step in self.cfg.test_dataloader.dataset.pipeline:
             name = step['type'].split('.')[-1]

@@ -10,8 +10,8 @@ from m2f_mm.models.postprocess.batched import (instance_batched,
                                                panoptic_batched,
                                                semantic_batched)
 from m2f_mm.models.segmentors.inference_config import InferenceConfig
-from m2f_mm.models.segmentors.m2f_detector import M2FDetector
-from m2f_mm.models.segmentors.model_face import model_face, unwrap
+from m2f_mm.models.segmentors.model_face import (is_mmdet_side, model_face,
+                                                unwrap)
 
 #: Each task's outputs, in graph order; every graph ends with the raw
 #: ``class_logits`` (B, Q, K+1) and ``mask_logits`` (B, Q, H_pad/4,
@@ -72,9 +72,9 @@ class DeployModel(nn.Module):
         self.head = face.head
         self.num_things = getattr(face, 'num_things', 0)
         self.num_classes = face.num_classes
-        self.from_detector = isinstance(face, M2FDetector)
-        self.infer_cfg = infer_cfg or (face.infer_cfg if isinstance(
-            face, M2FDetector) else InferenceConfig.from_cfg(None))
+        self.from_detector = is_mmdet_side(face)
+        self.infer_cfg = infer_cfg or (face.infer_cfg if self.from_detector
+                                       else InferenceConfig.from_cfg(None))
         pre = self.model.data_preprocessor
         # mmdet's and mmseg's preprocessors name the BGR -> RGB flag apart
         self.bgr_to_rgb = bool(getattr(pre, '_channel_conversion', False) or

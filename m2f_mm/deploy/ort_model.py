@@ -20,19 +20,25 @@ METADATA_KEYS = ('m2f_mm.task', 'm2f_mm.num_classes', 'm2f_mm.num_things',
                  'm2f_mm.face')
 
 
-def read_metadata(path: str) -> Dict[str, str]:
-    """The m2f_mm facts of an exported file; ValueError naming the file if
-    it is not one."""
+def open_session(path: str,
+                 providers: Sequence[str] = ('CPUExecutionProvider', )):
+    """(ONNX Runtime session of an exported file, its m2f_mm facts);
+    FileNotFoundError or ValueError naming the file if it is not one."""
     import onnxruntime as ort
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: no such ONNX file')
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    session = ort.InferenceSession(path, providers=list(providers))
     meta = session.get_modelmeta().custom_metadata_map
     missing = [key for key in METADATA_KEYS if key not in meta]
     if missing:
         raise ValueError(f'{path}: not an m2f_mm export (no {missing} in its '
                          'metadata); export with tools/deploy/export.py')
-    return meta
+    return session, meta
+
+
+def read_metadata(path: str) -> Dict[str, str]:
+    """The m2f_mm facts of an exported file (see :func:`open_session`)."""
+    return open_session(path)[1]
 
 
 @MODELS.register_module()
@@ -57,7 +63,6 @@ class M2FOnnxModel(BaseModel):
     def __init__(self, onnx_files: Sequence[str],
                  data_preprocessor: Optional[dict] = None,
                  providers: Sequence[str] = ('CPUExecutionProvider', )) -> None:
-        import onnxruntime as ort
         super().__init__(data_preprocessor=data_preprocessor or dict(
             type='mmdet.DetDataPreprocessor', bgr_to_rgb=False,
             pad_size_divisor=1))
@@ -66,12 +71,11 @@ class M2FOnnxModel(BaseModel):
         self.sessions = {}
         facts = set()
         for path in onnx_files:
-            meta = read_metadata(path)
+            session, meta = open_session(path, providers)
             task = meta['m2f_mm.task']
             if task in self.sessions:
                 raise ValueError(f'{path}: a second file for task {task!r}')
-            self.sessions[task] = ort.InferenceSession(path,
-                                                       providers=list(providers))
+            self.sessions[task] = session
             facts.add((int(meta['m2f_mm.num_classes']),
                        int(meta['m2f_mm.num_things']),
                        meta['m2f_mm.face'] == 'mmdet'))

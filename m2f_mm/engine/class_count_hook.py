@@ -2,7 +2,7 @@
 dataset's (it would train, then fail or mislabel in evaluation)."""
 from mmengine.hooks import Hook
 
-from m2f_mm.models.segmentors import M2FDetector, model_face
+from m2f_mm.models.segmentors import is_mmdet_side, model_face
 from m2f_mm.registry import HOOKS
 
 
@@ -32,9 +32,7 @@ class ClassCountHook(Hook):
         except TypeError:  # another model (an experiment's baseline, say)
             return
         dataset = loader.dataset
-        # things first: the mmdet side, or ONNX files exported from it
-        detector = (isinstance(face, M2FDetector) or
-                    getattr(face, 'from_detector', False))
+        detector = is_mmdet_side(face)  # things first
         counts = dataset_class_counts(dataset.metainfo, detector)
         model_counts = (face.num_things, face.num_classes - face.num_things)
         if counts is None or counts == model_counts:

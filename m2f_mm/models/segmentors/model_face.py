@@ -33,3 +33,11 @@ def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
         return model.decode_head
     raise TypeError(f'{type(model).__name__} is not an m2f_mm model: expected '
                     'M2FDetector or mmseg EncoderDecoder with M2FDecodeHead')
+
+
+def is_mmdet_side(face) -> bool:
+    """Whether a :func:`model_face` is mmdet's side (``M2FDetector``, or
+    exported files of one): things first, mmdet's pipelines and samples;
+    else mmseg's (``M2FDecodeHead``)."""
+    return isinstance(face, M2FDetector) or getattr(face, 'from_detector',
+                                                    False)
