@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from m2f_mm.registry import MODELS
 from ..layers.mlp import MLP
 from ..layers.positional_encoding import sine_position_embedding
+from ..pixel_decoders import build_pixel_decoder
 from .mask_predictions import MaskPredictions
 
 
@@ -30,7 +31,8 @@ class M2FHead(BaseModule):
             ``enforce_input_proj``.
         mask_dims: channels of the per-pixel and mask embeddings.
         pixel_decoder: config of the pixel decoder (in/feat/out channels are
-            filled in).
+            filled in): any class keeping the contract of
+            :mod:`m2f_mm.models.pixel_decoders`, or a neck (``mmdet.FPN``...).
         transformer_decoder: config of ``MaskedAttentionDecoder``
             (``embed_dims`` filled in).
         loss: config of the set loss (``num_classes`` filled in); None for a
@@ -47,9 +49,9 @@ class M2FHead(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.num_classes = num_classes
-        self.pixel_decoder = MODELS.build(dict(
-            pixel_decoder, in_channels=in_channels, feat_channels=feat_channels,
-            out_channels=mask_dims))
+        self.pixel_decoder = build_pixel_decoder(
+            pixel_decoder, in_channels=in_channels,
+            feat_channels=feat_channels, out_channels=mask_dims)
         self.transformer_decoder = MODELS.build(dict(transformer_decoder,
                                                      embed_dims=embed_dims))
         num_levels = self.pixel_decoder.num_encoder_levels

@@ -1,6 +1,6 @@
 """Mask2Former's pixel decoder: a deformable-attention encoder over the
 1/8, 1/16, 1/32 features, then an FPN-like lateral step to 1/4 (paper Sec. 3.2)."""
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -10,20 +10,48 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from m2f_mm.registry import MODELS
+from ..layers.conv_gn import conv_gn
 from ..layers.deformable_attention import (DeformableAttention, FeatureLevels,
                                            reference_points_of)
 from ..layers.positional_encoding import sine_position_embedding
 from .deformable_encoder_layer import DeformableEncoderLayer
 
 
-def _conv_gn(in_ch: int, out_ch: int, kernel: int, bias: bool, groups: int,
-             relu: bool = False) -> nn.Sequential:
-    """Conv -> GroupNorm (-> ReLU)."""
-    layers = [nn.Conv2d(in_ch, out_ch, kernel, padding=kernel // 2, bias=bias),
-              nn.GroupNorm(groups, out_ch)]
-    if relu:
-        layers.append(nn.ReLU(inplace=True))
-    return nn.Sequential(*layers)
+def _read_mmdet_encoder(encoder: dict, feat_channels: int) -> tuple:
+    """(num_layers, num_levels, num_heads, num_points, feedforward_dims) from
+    the encoder config of mmdet's ``MSDeformAttnPixelDecoder``; an error for
+    a setting this decoder does not implement."""
+    known = dict(
+        encoder=dict(num_layers=None, layer_cfg=None, init_cfg=None),
+        self_attn_cfg=dict(num_levels=None, num_heads=None, num_points=None,
+                           embed_dims=feat_channels, dropout=0.0,
+                           batch_first=True, im2col_step=None,
+                           value_proj_ratio=1.0, norm_cfg=None),
+        ffn_cfg=dict(feedforward_channels=None, embed_dims=feat_channels,
+                     num_fcs=2, ffn_drop=0.0, act_cfg=dict(type='ReLU',
+                                                          inplace=True)))
+    layer_cfg = encoder.get('layer_cfg') or {}
+    parts = dict(encoder=encoder,
+                 self_attn_cfg=layer_cfg.get('self_attn_cfg') or {},
+                 ffn_cfg=layer_cfg.get('ffn_cfg') or {})
+    for name, part in parts.items():
+        for key, value in part.items():
+            if key not in known[name]:
+                raise ValueError(f'DeformablePixelDecoder: encoder {name} '
+                                 f'setting {key}={value!r} is not supported')
+            want = known[name][key]
+            if want is not None and value != want and not (
+                    key == 'act_cfg' and value.get('type') == 'ReLU'):
+                raise ValueError(f'DeformablePixelDecoder: encoder {name} '
+                                 f'{key}={value!r}, this decoder has {want!r}')
+    extra = set(layer_cfg) - {'self_attn_cfg', 'ffn_cfg'}
+    if extra:
+        raise ValueError('DeformablePixelDecoder: encoder layer_cfg settings '
+                         f'{sorted(extra)} are not supported')
+    attn, ffn = parts['self_attn_cfg'], parts['ffn_cfg']
+    return (encoder.get('num_layers', 6), attn.get('num_levels', 3),
+            attn.get('num_heads', 8), attn.get('num_points', 4),
+            ffn.get('feedforward_channels', 1024))
 
 
 @MODELS.register_module()
@@ -34,7 +62,9 @@ class DeformablePixelDecoder(BaseModule):
         in_channels: channels of the backbone features, highest resolution
             first (e.g. ResNet's 1/4, 1/8, 1/16, 1/32).
         feat_channels: width of the encoder and of the outputs, C.
-        out_channels: channels of the per-pixel embeddings (mask features).
+        out_channels: channels of the per-pixel embeddings (mask features);
+            None builds no mask projection (the neck, which returns
+            :meth:`encode`'s maps).
         num_encoder_levels: how many of the lowest-resolution inputs the
             encoder attends (3 in the paper); the rest go through the lateral
             step.
@@ -48,15 +78,27 @@ class DeformablePixelDecoder(BaseModule):
             as mmdet's ``with_cp``/``num_cp``): the same gradients, bit for
             bit, for about 0.5 GiB less at 2 x 512^2 and one more forward of
             the encoder per step.
+        encoder: the encoder settings in mmdet's spelling instead of
+            ``num_layers`` ... ``feedforward_dims``: ``dict(num_layers=6,
+            layer_cfg=dict(self_attn_cfg=dict(num_levels=3, num_heads=8,
+            num_points=4), ffn_cfg=dict(feedforward_channels=1024)))``, what
+            mmdet's ``Mask2FormerHead`` reads from its pixel decoder's config
+            (it asserts ``encoder.layer_cfg.self_attn_cfg.num_levels``), so
+            that this decoder can be named there; settings this decoder does
+            not have (dropout, other activations or norms) are refused.
         init_cfg: mmengine init config.
     """
 
     def __init__(self, *, in_channels: Sequence[int], feat_channels: int = 256,
-                 out_channels: int = 256, num_encoder_levels: int = 3,
+                 out_channels: Optional[int] = 256, num_encoder_levels: int = 3,
                  num_layers: int = 6, num_heads: int = 8, num_points: int = 4,
                  feedforward_dims: int = 1024, num_groups: int = 32,
-                 with_cp: bool = False, init_cfg=None) -> None:
+                 with_cp: bool = False, encoder: Optional[dict] = None,
+                 init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if encoder is not None:  # mmdet's spelling of the encoder settings
+            num_layers, num_encoder_levels, num_heads, num_points, \
+                feedforward_dims = _read_mmdet_encoder(encoder, feat_channels)
         if not 1 <= num_encoder_levels <= len(in_channels):
             raise ValueError(f'num_encoder_levels={num_encoder_levels} must be '
                              f'in [1, {len(in_channels)}]')
@@ -68,7 +110,7 @@ class DeformablePixelDecoder(BaseModule):
         self.encoder_input_indices = list(
             range(self.num_inputs - 1, self.num_inputs - num_encoder_levels - 1, -1))
         self.input_projs = nn.ModuleList(
-            _conv_gn(in_channels[i], feat_channels, 1, True, num_groups)
+            conv_gn(in_channels[i], feat_channels, 1, True, num_groups)
             for i in self.encoder_input_indices)
         self.level_embed = nn.Embedding(num_encoder_levels, feat_channels)
         self.layers = nn.ModuleList(
@@ -79,12 +121,13 @@ class DeformablePixelDecoder(BaseModule):
         self.lateral_input_indices = list(
             range(self.num_inputs - num_encoder_levels - 1, -1, -1))
         self.lateral_convs = nn.ModuleList(
-            _conv_gn(in_channels[i], feat_channels, 1, False, num_groups)
+            conv_gn(in_channels[i], feat_channels, 1, False, num_groups)
             for i in self.lateral_input_indices)
         self.output_convs = nn.ModuleList(
-            _conv_gn(feat_channels, feat_channels, 3, False, num_groups, relu=True)
+            conv_gn(feat_channels, feat_channels, 3, False, num_groups, relu=True)
             for _ in self.lateral_input_indices)
-        self.mask_proj = nn.Conv2d(feat_channels, out_channels, 1)
+        self.mask_proj = (None if out_channels is None else
+                          nn.Conv2d(feat_channels, out_channels, 1))
 
     def init_weights(self) -> None:
         """Xavier for convs and encoder matrices, mmcv's init for the attention."""
@@ -93,7 +136,8 @@ class DeformablePixelDecoder(BaseModule):
             xavier_init(proj[0], gain=1, bias=0, distribution='uniform')
         for conv in list(self.lateral_convs) + list(self.output_convs):
             caffe2_xavier_init(conv[0], bias=0)
-        caffe2_xavier_init(self.mask_proj, bias=0)
+        if self.mask_proj is not None:
+            caffe2_xavier_init(self.mask_proj, bias=0)
         nn.init.normal_(self.level_embed.weight)
         for p in self.layers.parameters():
             if p.dim() > 1:
@@ -113,6 +157,17 @@ class DeformablePixelDecoder(BaseModule):
             multi_scale: ``num_encoder_levels`` maps (B, C, h, w), lowest
                 resolution first, for the transformer decoder.
         """
+        if self.mask_proj is None:
+            raise RuntimeError('built with out_channels=None (as a neck): '
+                               'call encode()')
+        outs = self.encode(feats)
+        mask_features = self.mask_proj(outs[-1])  # (B, out_channels, H/4, W/4)
+        return mask_features, outs[:self.num_encoder_levels]
+
+    def encode(self, feats: Sequence[Tensor]) -> List[Tensor]:
+        """One map (B, C, h_i, w_i) per input, lowest resolution first: the
+        encoder's levels, then the lateral steps' (the last at the input's
+        highest resolution, e.g. 1/4)."""
         batch = feats[0].shape[0]
         tokens, pos, shapes = [], [], []
         for level, (idx, proj) in enumerate(
@@ -148,5 +203,4 @@ class DeformablePixelDecoder(BaseModule):
             outs.append(output(lat + F.interpolate(
                 outs[-1].contiguous(), size=lat.shape[-2:], mode='bilinear',
                 align_corners=False)))
-        mask_features = self.mask_proj(outs[-1])  # (B, out_channels, H/4, W/4)
-        return mask_features, outs[:self.num_encoder_levels]
+        return outs
