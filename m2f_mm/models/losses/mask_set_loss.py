@@ -1,6 +1,6 @@
 """Mask2Former's set loss: Hungarian matching, then class CE and point-sampled
 mask BCE + dice on every prediction set (paper Sec. 3.3, 4.1)."""
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
@@ -35,6 +35,17 @@ class MaskSetLoss(nn.Module):
         oversample_ratio: importance-sampling oversampling (3.0).
         importance_sample_ratio: share of points chosen by uncertainty (0.75).
         dice_eps: dice smoothing (1.0).
+        loss_cls, loss_mask, loss_dice: configs of loss modules that replace
+            our class CE, mask BCE or dice (e.g. ``mmdet.FocalLoss``,
+            ``mmdet.CrossEntropyLoss``, ``mmdet.DiceLoss``), called as
+            mmdet's ``Mask2FormerHead`` calls its losses: ``loss_cls(class
+            logits (N, K+1), labels (N,), weights (N,), avg_factor=sum of
+            the CE class weights of the labels)``, ``loss_mask(point logits
+            (N*P,), point targets (N*P,), avg_factor=masks * P)``,
+            ``loss_dice(point logits (N, P), point targets (N, P),
+            avg_factor=masks)``. A module's own ``loss_weight`` weighs it;
+            ``class_weight`` / ``mask_weight`` / ``dice_weight`` weigh only
+            our terms. None (default): ours.
     """
 
     def __init__(self, *, num_classes: int, assigner: dict,
@@ -42,8 +53,13 @@ class MaskSetLoss(nn.Module):
                  dice_weight: float = 5.0, no_object_weight: float = 0.1,
                  num_points: int = 12544, oversample_ratio: float = 3.0,
                  importance_sample_ratio: float = 0.75,
-                 dice_eps: float = 1.0) -> None:
+                 dice_eps: float = 1.0, loss_cls: Optional[dict] = None,
+                 loss_mask: Optional[dict] = None,
+                 loss_dice: Optional[dict] = None) -> None:
         super().__init__()
+        self.loss_cls = None if loss_cls is None else MODELS.build(loss_cls)
+        self.loss_mask = None if loss_mask is None else MODELS.build(loss_mask)
+        self.loss_dice = None if loss_dice is None else MODELS.build(loss_dice)
         self.num_classes = num_classes
         self.assigner = TASK_UTILS.build(assigner)
         self.class_weight = class_weight
@@ -92,9 +108,15 @@ class MaskSetLoss(nn.Module):
                                        dtype=torch.long)  # (B, Q)
         for b, (q_idx, g_idx) in enumerate(matches):
             labels[b, q_idx] = gt_labels[b][g_idx]
-        loss_cls = LF.weighted_cross_entropy(
-            class_logits.flatten(0, 1), labels.flatten(),
-            self.ce_class_weight.to(class_logits.dtype))
+        ce_weight = self.ce_class_weight.to(class_logits.dtype)
+        if self.loss_cls is None:
+            loss_cls = LF.weighted_cross_entropy(
+                class_logits.flatten(0, 1), labels.flatten(), ce_weight)
+        else:
+            loss_cls = self.loss_cls(
+                class_logits.flatten(0, 1), labels.flatten(),
+                torch.ones_like(labels.flatten(), dtype=class_logits.dtype),
+                avg_factor=ce_weight[labels.flatten()].sum())
         matched_logits = torch.cat(
             [mask_logits[b, q] for b, (q, _) in enumerate(matches)])  # (N, h, w)
         if matched_logits.shape[0] == 0:
@@ -109,9 +131,19 @@ class MaskSetLoss(nn.Module):
             target_points = sample_points(
                 matched_targets.to(mask_logits.dtype), coords)  # (N, P)
         point_logits = sample_points(matched_logits, coords)  # (N, P)
-        loss_mask = LF.sigmoid_bce(point_logits, target_points).sum() / num_masks
-        loss_dice = LF.dice_loss(point_logits, target_points,
-                                 self.dice_eps).sum() / num_masks
+        if self.loss_mask is None:
+            loss_mask = LF.sigmoid_bce(point_logits,
+                                       target_points).sum() / num_masks
+        else:
+            loss_mask = self.loss_mask(
+                point_logits.reshape(-1), target_points.reshape(-1),
+                avg_factor=num_masks * point_logits.shape[1])
+        if self.loss_dice is None:
+            loss_dice = LF.dice_loss(point_logits, target_points,
+                                     self.dice_eps).sum() / num_masks
+        else:
+            loss_dice = self.loss_dice(point_logits, target_points,
+                                       avg_factor=num_masks)
         return loss_cls, loss_mask, loss_dice
 
     def forward(self, class_logits: Sequence[Tensor],
@@ -142,7 +174,11 @@ class MaskSetLoss(nn.Module):
                     cls.float(), masks.float(), gt_labels, gt_masks,
                     num_masks)
             prefix = '' if i == last else f'd{i}.'
-            losses[prefix + 'loss_cls'] = self.class_weight * loss_cls
-            losses[prefix + 'loss_mask'] = self.mask_weight * loss_mask
-            losses[prefix + 'loss_dice'] = self.dice_weight * loss_dice
+            # a named loss module carries its own loss_weight
+            losses[prefix + 'loss_cls'] = loss_cls * (
+                self.class_weight if self.loss_cls is None else 1)
+            losses[prefix + 'loss_mask'] = loss_mask * (
+                self.mask_weight if self.loss_mask is None else 1)
+            losses[prefix + 'loss_dice'] = loss_dice * (
+                self.dice_weight if self.loss_dice is None else 1)
         return losses

@@ -2,6 +2,8 @@
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
+from mmdet.models.task_modules.assigners.match_cost import BaseMatchCost
+from mmengine.structures import InstanceData
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
@@ -37,7 +39,12 @@ class PointHungarianAssigner:
         match_costs: configs of the costs, e.g. ``ClassProbCost`` (2.0),
             ``PointBCECost`` (5.0), ``PointDiceCost`` (5.0): a list, or a
             dict of named costs (summed in its order), so that a child config
-            can change one cost by name.
+            can change one cost by name. mmdet's costs can be named too
+            (``mmdet.ClassificationCost``, ``mmdet.CrossEntropyLossCost``,
+            ``mmdet.DiceCost``, ``mmdet.FocalLossCost``...): they are called
+            as mmdet's Mask2Former calls them, with ``scores`` (the class
+            logits) and ``masks`` (the point logits) of the predictions and
+            ``labels`` and ``masks`` (the points) of the targets.
         num_points: K, points per image (12544 = 112 x 112).
     """
 
@@ -87,5 +94,15 @@ class PointHungarianAssigner:
                                          point_coords.float())  # (Q, P)
             gt_points = sample_points(gt_masks.float(),
                                       point_coords.float())  # (M, P)
-            return sum(c(class_logits.float(), point_logits, gt_labels,
-                         gt_points) for c in self.match_costs)  # (Q, M)
+            return sum(self._one_cost(c, class_logits.float(), point_logits,
+                                      gt_labels, gt_points)
+                       for c in self.match_costs)  # (Q, M)
+
+    @staticmethod
+    def _one_cost(cost, class_logits: Tensor, point_logits: Tensor,
+                  gt_labels: Tensor, gt_points: Tensor) -> Tensor:
+        """(Q, M) cost of one term, ours or mmdet's calling convention."""
+        if isinstance(cost, BaseMatchCost):
+            return cost(InstanceData(scores=class_logits, masks=point_logits),
+                        InstanceData(labels=gt_labels, masks=gt_points))
+        return cost(class_logits, point_logits, gt_labels, gt_points)
