@@ -4,6 +4,7 @@ mmdet's, same architecture, same weights, same batch.
     python tools/analysis/benchmark_train_step.py [--config CFG] [--batch 8]
         [--size 128] [--instances 2] [--steps 3] [--rounds 2]
         [--device cpu|cuda] [--amp] [--lsj] [--stages]
+        [--cfg-options KEY=VALUE ...]
 
 Defaults: the quickstart architecture on a batch of 8 synthetic 128 px
 scenes, at that size (batch augmentations such as LSJ's padding to 1024 are
@@ -25,7 +26,15 @@ augmentations (LSJ pads to 1024 x 1024). ``--stages`` also prints each
 model's step split into forward (losses included), backward and optimizer,
 and the step of its backbone alone (forward, backward, AdamW on the backbone's
 parameters, the sum of squared features as loss): the share of the step that
-both models run with the same mmdet backbone.
+both models run with the same mmdet backbone. ``--cfg-options`` changes our
+config before both models are built from it, e.g. gradient checkpointing
+(which mmdet's twin does not have, so only our peak changes):
+
+    python tools/analysis/benchmark_train_step.py \
+        --config configs/m2f_r50_coco_panoptic.py --batch 2 --size 512 \
+        --instances 8 --steps 2 --cfg-options \
+        model.head.pixel_decoder.with_cp=False \
+        model.head.transformer_decoder.with_cp=True
 """
 import argparse
 import copy
@@ -38,7 +47,7 @@ import sys
 import time
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 import m2f_mm  # noqa: F401
 from m2f_mm.converters import build_mmdet_twin
@@ -150,6 +159,8 @@ def reset_peak_resident() -> None:
 def build(args):
     torch.manual_seed(0)
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.model.backbone.init_cfg = None  # no download; speed needs no weights
     if not args.lsj:
         cfg.model.data_preprocessor.batch_augments = None  # timing at --size
@@ -218,6 +229,8 @@ def main():
     parser.add_argument('--stages', action='store_true',
                         help='also forward/backward/optimizer seconds and '
                         'the backbone alone')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, xxx=yyy')
     parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
