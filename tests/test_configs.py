@@ -204,3 +204,27 @@ def test_config_pipelines_run_on_real_files(path, scenes):
                        else sample.gt_sem_seg.sem_seg)
                 assert seg.shape[-2:] == inputs.shape[-2:] or not training
         init_default_scope('m2f_mm')
+
+
+@pytest.mark.parametrize('path', [p for p in R50_CONFIGS
+                                  if Config.fromfile(p).get('tta_pipeline')],
+                         ids=lambda p: osp.relpath(p, ROOT))
+def test_tta_pipelines_give_every_scale_and_flip(path, scenes):
+    """``tools/test.py --tta``'s views: one per scale and flip, each with
+    the flag M2FTTAModel undoes, the short side at the scale asked."""
+    cfg = _load(path)
+    dataset = cfg.test_dataloader.dataset
+    while 'pipeline' not in dataset:
+        dataset = dataset.dataset
+    if dataset.get('_scope_'):
+        init_default_scope(dataset['_scope_'])
+    item = _item_for([t for group in cfg.tta_pipeline[1].transforms
+                      for t in group], scenes)
+    out = Compose(cfg.tta_pipeline)(copy.deepcopy(item))
+    init_default_scope('m2f_mm')
+    sides = cfg.tta_short_sides
+    assert len(out['inputs']) == len(sides) * 2
+    flips = [s.metainfo['flip'] for s in out['data_samples']]
+    assert sorted(flips) == [False] * len(sides) + [True] * len(sides)
+    short = sorted({min(i.shape[-2:]) for i in out['inputs']})
+    assert short == sorted(sides)  # the square scenes: short side = scale

@@ -21,5 +21,8 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
+# test-time augmentation (tools/test.py --tta): the model runs on every view of
+# the dataset base's tta_pipeline and the views are merged per query
+tta_model = dict(type='M2FTTAModel')
 load_from = None  # a checkpoint to start from
 resume = False  # resume from the latest checkpoint in work_dir

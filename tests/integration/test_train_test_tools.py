@@ -1,4 +1,4 @@
-"""tools/train.py then tools/test.py --show-dir, end to end on the synthetic
+"""tools/train.py then tools/test.py --show-dir and --tta, end to end on the synthetic
 scenes, for a panoptic, an instance and a semantic config: mmdet's/mmseg's
 metrics print real numbers from the trained checkpoint, an overlay is drawn
 for every test image, and the logs carry none of the warnings a newcomer
@@ -61,3 +61,24 @@ def test_train_then_test(task, tmp_path_factory):
         assert 0.0 <= float(match.group(1)) <= 100.0
     drawn = glob.glob(str(work / 'test' / '*' / 'overlays' / '*.jpg'))
     assert len(drawn) == 4, drawn  # one per val image, either face
+    # test-time augmentation: the same metrics, from every view merged
+    tta = subprocess.run(
+        [sys.executable, 'tools/test.py', config, str(checkpoint), '--tta',
+         '--work-dir', str(work / 'tta'), '--cfg-options', *options],
+        cwd=ROOT, capture_output=True, text=True)
+    output = tta.stdout + tta.stderr
+    assert tta.returncode == 0, output[-3000:]
+    line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
+    for key in EXPECTED[task]:
+        assert re.search(re.escape(key) + r': (-?[0-9.]+)', line), key
+
+
+def test_tta_without_settings_is_refused_with_the_reason(tmp_path):
+    checkpoint = tmp_path / 'weights.pth'
+    checkpoint.write_bytes(b'')
+    config = osp.join(ROOT, 'configs', 'm2f_r50_ade20k_panoptic.py')
+    run = subprocess.run(
+        [sys.executable, 'tools/test.py', config, str(checkpoint), '--tta'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode != 0
+    assert 'has no tta_pipeline' in run.stderr, run.stderr[-2000:]

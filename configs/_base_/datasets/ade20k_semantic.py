@@ -19,3 +19,18 @@ train_pipeline = [
 ]
 train_dataloader = dict(batch_size=2,  # x 8 GPUs = the paper's 16
                         dataset=dict(pipeline=train_pipeline))
+# Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
+# base): the official settings (short sides
+# 256-896, long side <= 3584, flip), each view's class-weighted mask
+# scores averaged after undoing the flip (README, "Test-time augmentation").
+tta_short_sides = [256, 384, 512, 640, 768, 896]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='Resize', scale=(3584, s), keep_ratio=True)
+         for s in tta_short_sides],
+        [dict(type='RandomFlip', prob=0., direction='horizontal'),
+         dict(type='RandomFlip', prob=1., direction='horizontal')],
+        [dict(type='LoadAnnotations', reduce_zero_label=True)],
+        [dict(type='PackSegInputs')]])
+]

@@ -19,3 +19,18 @@ train_pipeline = [
 ]
 train_dataloader = dict(batch_size=2,  # x 8 GPUs = the paper's 16
                         dataset=dict(pipeline=train_pipeline))
+# Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
+# base): the official settings (short sides
+# 512-1792, long side <= 4096, flip), each view's class-weighted mask
+# scores averaged after undoing the flip (README, "Test-time augmentation").
+tta_short_sides = [512, 768, 1024, 1280, 1536, 1792]
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='Resize', scale=(4096, s), keep_ratio=True)
+         for s in tta_short_sides],
+        [dict(type='RandomFlip', prob=0., direction='horizontal'),
+         dict(type='RandomFlip', prob=1., direction='horizontal')],
+        [dict(type='LoadAnnotations')],
+        [dict(type='PackSegInputs')]])
+]

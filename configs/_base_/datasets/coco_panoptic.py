@@ -30,6 +30,26 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor', 'seg_map_path'))
 ]
+
+# Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
+# base): every scale x both flips, merged per query (README, "Test-time
+# augmentation"). No reference exists for
+# panoptic TTA; short sides around the test scale (800), long side <= 5/3
+# of them as the test scale (1333 x 800).
+tta_short_sides = [600, 800, 1000]
+tta_pipeline = [
+    dict(type='mmdet.LoadImageFromFile', to_float32=True),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='mmdet.Resize', scale=(1667, s), keep_ratio=True)
+         for s in tta_short_sides],
+        [dict(type='mmdet.RandomFlip', prob=1.),
+         dict(type='mmdet.RandomFlip', prob=0.)],
+        [dict(type='M2FLoadPanopticAnnotations', with_bbox=True,
+               with_mask=True, with_seg=True)],
+        [dict(type='mmdet.PackDetInputs',
+              meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                         'scale_factor', 'seg_map_path', 'flip', 'flip_direction'))]])
+]
 train_dataloader = dict(
     batch_size=2,  # per GPU; 8 GPUs give the paper's 16
     num_workers=2,

@@ -28,3 +28,6 @@ train_dataloader = dict(batch_size=2,  # x 8 GPUs = the paper's 16
                         dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# No test-time augmentation for Mapillary (the paper reports none): mmseg's
+# base's, relative to its own test scale, is not inherited.
+tta_pipeline = None

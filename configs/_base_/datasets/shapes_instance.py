@@ -21,6 +21,23 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor'))
 ]
+
+# Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
+# base): every scale x both flips, merged per query (README, "Test-time
+# augmentation"). The 128 px scenes at 0.75x, 1x, 1.25x.
+tta_short_sides = [96, 128, 160]
+tta_pipeline = [
+    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='mmdet.Resize', scale=(640, s), keep_ratio=True)
+         for s in tta_short_sides],
+        [dict(type='mmdet.RandomFlip', prob=1.),
+         dict(type='mmdet.RandomFlip', prob=0.)],
+        [dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True)],
+        [dict(type='mmdet.PackDetInputs',
+              meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                         'scale_factor', 'flip', 'flip_direction'))]])
+]
 train_dataloader = dict(
     batch_size=4,
     num_workers=1,

@@ -19,6 +19,22 @@ test_pipeline = [
     dict(type='mmseg.LoadAnnotations'),
     dict(type='mmseg.PackSegInputs')
 ]
+
+# Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
+# base): the 128 px scenes at 0.75x, 1x, 1.25x,
+# both flips, each view's class-weighted mask
+# scores averaged after undoing the flip (README, "Test-time augmentation").
+tta_short_sides = [96, 128, 160]
+tta_pipeline = [
+    dict(type='mmseg.LoadImageFromFile'),
+    dict(type='TestTimeAug', transforms=[
+        [dict(type='mmseg.Resize', scale=(640, s), keep_ratio=True)
+         for s in tta_short_sides],
+        [dict(type='mmseg.RandomFlip', prob=0., direction='horizontal'),
+         dict(type='mmseg.RandomFlip', prob=1., direction='horizontal')],
+        [dict(type='mmseg.LoadAnnotations')],
+        [dict(type='mmseg.PackSegInputs')]])
+]
 _split = dict(type=dataset_type, data_root=data_root, metainfo=metainfo,
               img_suffix='.jpg', seg_map_suffix='.png')
 train_dataloader = dict(

@@ -6,8 +6,9 @@ read ``test_cfg`` as an :class:`InferenceConfig`."""
 from .inference_config import TASKS, InferenceConfig
 from .m2f_decode_head import M2FDecodeHead
 from .m2f_detector import M2FDetector
+from .m2f_tta_model import M2FTTAModel
 from .model_face import is_mmdet_side, model_face, unwrap
 from .targets import image_targets
 
-__all__ = ['M2FDetector', 'M2FDecodeHead', 'InferenceConfig', 'TASKS',
+__all__ = ['M2FDetector', 'M2FTTAModel', 'M2FDecodeHead', 'InferenceConfig', 'TASKS',
            'image_targets', 'model_face', 'is_mmdet_side', 'unwrap']

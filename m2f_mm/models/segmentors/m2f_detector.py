@@ -104,23 +104,36 @@ class M2FDetector(BaseDetector):
             mask_logits = QueryMasks(
                 low_res, pad_size, sample.metainfo['img_shape'][:2],
                 sample.metainfo['ori_shape'][:2] if rescale else None)
-            if cfg.panoptic_on:
-                panoptic = panoptic_inference(class_logits, mask_logits,
-                                              self.num_things,
-                                              cfg.object_mask_thr,
-                                              cfg.overlap_thr)
-                sample.pred_panoptic_seg = PixelData(sem_seg=panoptic[None])
-            if cfg.instance_on:
-                scores, labels, masks, bboxes = instance_inference(
-                    class_logits, mask_logits, self.num_things,
-                    cfg.max_per_image)
-                sample.pred_instances = InstanceData(
-                    scores=scores, labels=labels, masks=masks, bboxes=bboxes)
-            if cfg.semantic_on:
-                # last and alone: every query's full-size map at once
-                seg_logits = semantic_from_probs(class_logits,
-                                                 mask_logits.all_probs())
-                sample.seg_logits = PixelData(data=seg_logits)
-                sample.pred_sem_seg = PixelData(
-                    sem_seg=seg_logits.argmax(0, keepdim=True))
+            self.fill_predictions(sample, class_logits, mask_logits, cfg)
         return batch_data_samples
+
+    def fill_predictions(self, sample: DetDataSample, class_logits: Tensor,
+                         mask_logits, cfg: InferenceConfig) -> DetDataSample:
+        """Post-process one image's final set into ``sample``.
+
+        Args:
+            sample: filled in place (and returned).
+            class_logits: (Q, K+1).
+            mask_logits: (Q, H, W) at the output size: a tensor or a
+                :class:`QueryMasks` (which resizes the queries asked for).
+            cfg: which tasks, and their thresholds.
+        """
+        if cfg.panoptic_on:
+            panoptic = panoptic_inference(class_logits, mask_logits,
+                                          self.num_things, cfg.object_mask_thr,
+                                          cfg.overlap_thr)
+            sample.pred_panoptic_seg = PixelData(sem_seg=panoptic[None])
+        if cfg.instance_on:
+            scores, labels, masks, bboxes = instance_inference(
+                class_logits, mask_logits, self.num_things, cfg.max_per_image)
+            sample.pred_instances = InstanceData(
+                scores=scores, labels=labels, masks=masks, bboxes=bboxes)
+        if cfg.semantic_on:
+            # last and alone: every query's full-size map at once
+            probs = (mask_logits.all_probs() if isinstance(
+                mask_logits, QueryMasks) else mask_logits.sigmoid())
+            seg_logits = semantic_from_probs(class_logits, probs)
+            sample.seg_logits = PixelData(data=seg_logits)
+            sample.pred_sem_seg = PixelData(
+                sem_seg=seg_logits.argmax(0, keepdim=True))
+        return sample

@@ -1,7 +1,7 @@
 """Which face of a built model answers for its classes and tasks."""
 from typing import Union
 
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmseg.models.segmentors import EncoderDecoder
 from torch import nn
 
@@ -10,8 +10,11 @@ from .m2f_detector import M2FDetector
 
 
 def unwrap(model: nn.Module) -> nn.Module:
-    """The model inside a DDP-like wrapper, or the model itself."""
-    return model.module if is_model_wrapper(model) else model
+    """The model inside DDP-like and test-time-augmentation wrappers, or
+    the model itself."""
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return model
 
 
 def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
