@@ -228,3 +228,20 @@ def test_tta_pipelines_give_every_scale_and_flip(path, scenes):
     assert sorted(flips) == [False] * len(sides) + [True] * len(sides)
     short = sorted({min(i.shape[-2:]) for i in out['inputs']})
     assert short == sorted(sides)  # the square scenes: short side = scale
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_test_pipeline_builds_from_any_default_scope(path):
+    """mmdet's init_detector / inference_detector and mmseg's init_model /
+    inference_model build ``test_pipeline`` in whatever scope is current;
+    each step names its own, and the test loader uses the same steps."""
+    cfg = _load(path)
+    dataset = cfg.test_dataloader.dataset
+    while 'pipeline' not in dataset:
+        dataset = dataset.dataset
+    assert [s['type'] for s in cfg.test_pipeline] == [
+        s['type'] for s in dataset.pipeline]
+    for scope in ('m2f_mm', 'mmdet', 'mmseg'):
+        init_default_scope(scope)
+        Compose(cfg.test_pipeline)
+    init_default_scope('m2f_mm')

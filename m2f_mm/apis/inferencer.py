@@ -107,7 +107,10 @@ class Mask2FormerInferencer:
         test dataset (its metainfo, else its class's METAINFO), else
         numbered classes with fixed colours."""
         dataset = self.cfg.test_dataloader.dataset
-        dataset_meta = getattr(DATASETS.get(dataset.type), 'METAINFO', {})
+        name = dataset.type
+        if dataset.get('_scope_') and '.' not in name:  # built in that scope
+            name = f"{dataset['_scope_']}.{name}"
+        dataset_meta = getattr(DATASETS.get(name), 'METAINFO', {})
         sources = (saved, dataset.get('metainfo') or {}, dataset_meta)
         num = self.face.num_classes
 

@@ -12,6 +12,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
 from pycocotools import mask as mask_utils
 
 import m2f_mm  # noqa: F401
@@ -47,8 +48,10 @@ def _reference(inferencer, scene, task):
     cfg = inferencer.cfg
     steps = [s for s in cfg.test_dataloader.dataset.pipeline
              if 'Annotations' not in s['type']]
-    data = Compose(steps)(dict(img_path=osp.join(scene, 'images/val/000001.jpg'),
-                               img_id=0))
+    scope = cfg.test_dataloader.dataset.get('_scope_', 'm2f_mm')
+    with DefaultScope.overwrite_default_scope(scope):  # as the dataset builds it
+        data = Compose(steps)(dict(
+            img_path=osp.join(scene, 'images/val/000001.jpg'), img_id=0))
     model = inferencer.model
     batch = model.data_preprocessor(pseudo_collate([data]), False)
     with torch.no_grad():

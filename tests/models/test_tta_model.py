@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope, init_default_scope
 
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
@@ -89,16 +89,22 @@ def _tta_views(cfg, item, flips):
     tta.transforms[0] = [t for t in tta.transforms[0] if t.scale[1] == 128]
     tta.transforms[1] = [t for t in tta.transforms[1]
                          if t.prob == (1. if flips else 0.)]
-    return pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+    with DefaultScope.overwrite_default_scope(_scope(cfg)):
+        return pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+
+
+def _scope(cfg):
+    """The scope the config's test dataset builds its transforms in."""
+    return cfg.test_dataloader.dataset.get('_scope_', 'm2f_mm')
 
 
 def _plain(cfg, model, item, flip):
     pipeline = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
     if flip:
-        prefix = 'mmseg.' if 'PackSegInputs' in str(pipeline) else 'mmdet.'
-        pipeline.insert(-1, dict(type=prefix + 'RandomFlip', prob=1.))
-    return model.test_step(pseudo_collate([Compose(pipeline)(
-        copy.deepcopy(item))]))[0]
+        pipeline.insert(-1, dict(type='RandomFlip', prob=1.))
+    with DefaultScope.overwrite_default_scope(_scope(cfg)):
+        data = Compose(pipeline)(copy.deepcopy(item))
+    return model.test_step(pseudo_collate([data]))[0]
 
 
 @pytest.mark.parametrize('task', ['panoptic', 'semantic'])

@@ -37,3 +37,15 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_evaluator = dict(metric=['segm'])  # mask AP
 test_evaluator = val_evaluator
+# the base's test pipeline, each step naming its scope so that it builds
+# from any default scope (mmdet's init_detector + inference_detector, inferencers)
+test_pipeline = [dict(step, _scope_='mmdet') for step in [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2560, 640), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -31,6 +31,9 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor'))
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmdet's init_detector + inference_detector, inferencers)
+test_pipeline = [dict(step, _scope_='mmdet') for step in test_pipeline]
 train_dataloader = dict(
     batch_size=2,  # x 8 GPUs = the paper's 16
     num_workers=2,

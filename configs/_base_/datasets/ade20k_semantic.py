@@ -34,3 +34,13 @@ tta_pipeline = [
         [dict(type='LoadAnnotations', reduce_zero_label=True)],
         [dict(type='PackSegInputs')]])
 ]
+# the base's test pipeline, each step naming its scope so that it builds
+# from any default scope (mmseg's init_model + inference_model, inferencers)
+test_pipeline = [dict(step, _scope_='mmseg') for step in [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2048, 512), keep_ratio=True),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs')
+]]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

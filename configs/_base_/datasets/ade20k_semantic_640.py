@@ -21,6 +21,9 @@ test_pipeline = [
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='PackSegInputs')
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmseg's init_model + inference_model, inferencers)
+test_pipeline = [dict(step, _scope_='mmseg') for step in test_pipeline]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -24,6 +24,9 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs')
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmseg's init_model + inference_model, inferencers)
+test_pipeline = [dict(step, _scope_='mmseg') for step in test_pipeline]
 train_dataloader = dict(batch_size=2,  # x 8 GPUs = the paper's 16
                         dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

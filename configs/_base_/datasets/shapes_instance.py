@@ -1,6 +1,6 @@
 # The synthetic shapes scenes as COCO instances (the 5 shape classes), read by
 # mmdet's CocoDataset and scored by mask AP.
-dataset_type = 'mmdet.CocoDataset'
+dataset_type = 'CocoDataset'
 data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
 metainfo = dict(
     classes=('circle', 'square', 'triangle', 'star', 'ring'),
@@ -9,32 +9,35 @@ metainfo = dict(
 num_things_classes = len(metainfo['classes'])  # the model's class counts
 num_stuff_classes = 0  # come from here
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='mmdet.RandomFlip', prob=0.5),
-    dict(type='mmdet.PackDetInputs')
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='mmdet.PackDetInputs',
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+    dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor'))
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmdet's init_detector + inference_detector, inferencers)
+test_pipeline = [dict(step, _scope_='mmdet') for step in test_pipeline]
 
 # Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
 # base): every scale x both flips, merged per query (README, "Test-time
 # augmentation"). The 128 px scenes at 0.75x, 1x, 1.25x.
 tta_short_sides = [96, 128, 160]
 tta_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='LoadImageFromFile'),
     dict(type='TestTimeAug', transforms=[
-        [dict(type='mmdet.Resize', scale=(640, s), keep_ratio=True)
+        [dict(type='Resize', scale=(640, s), keep_ratio=True)
          for s in tta_short_sides],
-        [dict(type='mmdet.RandomFlip', prob=1.),
-         dict(type='mmdet.RandomFlip', prob=0.)],
-        [dict(type='mmdet.LoadAnnotations', with_bbox=True, with_mask=True)],
-        [dict(type='mmdet.PackDetInputs',
+        [dict(type='RandomFlip', prob=1.),
+         dict(type='RandomFlip', prob=0.)],
+        [dict(type='LoadAnnotations', with_bbox=True, with_mask=True)],
+        [dict(type='PackDetInputs',
               meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                          'scale_factor', 'flip', 'flip_direction'))]])
 ]
@@ -44,6 +47,7 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
+        _scope_='mmdet',  # bare transform names are mmdet's
         type=dataset_type, data_root=data_root, metainfo=metainfo,
         ann_file='annotations/instances_train.json',
         data_prefix=dict(img='images/train/'),
@@ -56,6 +60,7 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
+        _scope_='mmdet',  # bare transform names are mmdet's
         type=dataset_type, data_root=data_root, metainfo=metainfo,
         ann_file='annotations/instances_val.json',
         data_prefix=dict(img='images/val/'), test_mode=True,

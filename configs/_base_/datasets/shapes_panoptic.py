@@ -1,6 +1,6 @@
 # The built-in synthetic shapes scenes (m2f_mm.datasets.synthetic_shapes), read by
 # mmdet's CocoPanopticDataset and scored by PQ, mask AP and mIoU from one model.
-dataset_type = 'M2FCocoPanopticDataset'  # mmdet's, bad files named
+dataset_type = 'm2f_mm.M2FCocoPanopticDataset'  # mmdet's, bad files named
 data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
 image_size = 128
 metainfo = dict(
@@ -14,35 +14,38 @@ num_things_classes = len(metainfo['thing_classes'])  # the model's class
 num_stuff_classes = len(metainfo['stuff_classes'])  # counts come from here
 backend_args = None
 train_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='m2f_mm.M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
-    dict(type='mmdet.RandomFlip', prob=0.5),
-    dict(type='mmdet.PackDetInputs')
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
 ]
 test_pipeline = [
-    dict(type='mmdet.LoadImageFromFile', backend_args=backend_args),
-    dict(type='M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
+    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='m2f_mm.M2FLoadPanopticAnnotations', with_bbox=True, with_mask=True,
          with_seg=True, backend_args=backend_args),
-    dict(type='mmdet.PackDetInputs',
+    dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                     'scale_factor', 'seg_map_path'))
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmdet's init_detector + inference_detector, inferencers)
+test_pipeline = [dict(step, _scope_='mmdet') for step in test_pipeline]
 
 # Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
 # base): every scale x both flips, merged per query (README, "Test-time
 # augmentation"). The 128 px scenes at 0.75x, 1x, 1.25x.
 tta_short_sides = [96, 128, 160]
 tta_pipeline = [
-    dict(type='mmdet.LoadImageFromFile'),
+    dict(type='LoadImageFromFile'),
     dict(type='TestTimeAug', transforms=[
-        [dict(type='mmdet.Resize', scale=(640, s), keep_ratio=True)
+        [dict(type='Resize', scale=(640, s), keep_ratio=True)
          for s in tta_short_sides],
-        [dict(type='mmdet.RandomFlip', prob=1.),
-         dict(type='mmdet.RandomFlip', prob=0.)],
-        [dict(type='M2FLoadPanopticAnnotations', with_bbox=True,
+        [dict(type='RandomFlip', prob=1.),
+         dict(type='RandomFlip', prob=0.)],
+        [dict(type='m2f_mm.M2FLoadPanopticAnnotations', with_bbox=True,
                with_mask=True, with_seg=True)],
-        [dict(type='mmdet.PackDetInputs',
+        [dict(type='PackDetInputs',
               meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                          'scale_factor', 'seg_map_path', 'flip', 'flip_direction'))]])
 ]
@@ -53,6 +56,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     batch_sampler=None,
     dataset=dict(
+        _scope_='mmdet',  # bare transform names are mmdet's
         type=dataset_type,
         data_root=data_root,
         metainfo=metainfo,
@@ -69,6 +73,7 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
+        _scope_='mmdet',  # bare transform names are mmdet's
         type=dataset_type,
         data_root=data_root,
         metainfo=metainfo,

@@ -1,6 +1,6 @@
 # The synthetic shapes scenes as semantic label PNGs (8 classes, 255 ignored),
 # read by mmseg's BaseSegDataset and scored by mmseg's mIoU.
-dataset_type = 'mmseg.BaseSegDataset'
+dataset_type = 'BaseSegDataset'
 data_root = 'data/shapes/'  # written by m2f_mm.datasets.generate
 metainfo = dict(
     classes=('circle', 'square', 'triangle', 'star', 'ring', 'sky', 'grass',
@@ -9,16 +9,19 @@ metainfo = dict(
              [250, 170, 30], [135, 206, 235], [34, 139, 34], [30, 60, 200]])
 num_classes = len(metainfo['classes'])  # the model's class count comes from here
 train_pipeline = [
-    dict(type='mmseg.LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.RandomFlip', prob=0.5),
-    dict(type='mmseg.PackSegInputs')
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
 ]
 test_pipeline = [
-    dict(type='mmseg.LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs')
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
 ]
+# each step names its scope, so that the pipeline builds from any default
+# scope (mmseg's init_model + inference_model, inferencers)
+test_pipeline = [dict(step, _scope_='mmseg') for step in test_pipeline]
 
 # Test-time augmentation (`tools/test.py --tta`, M2FTTAModel in the runtime
 # base): the 128 px scenes at 0.75x, 1x, 1.25x,
@@ -26,16 +29,17 @@ test_pipeline = [
 # scores averaged after undoing the flip (README, "Test-time augmentation").
 tta_short_sides = [96, 128, 160]
 tta_pipeline = [
-    dict(type='mmseg.LoadImageFromFile'),
+    dict(type='LoadImageFromFile'),
     dict(type='TestTimeAug', transforms=[
-        [dict(type='mmseg.Resize', scale=(640, s), keep_ratio=True)
+        [dict(type='Resize', scale=(640, s), keep_ratio=True)
          for s in tta_short_sides],
-        [dict(type='mmseg.RandomFlip', prob=0., direction='horizontal'),
-         dict(type='mmseg.RandomFlip', prob=1., direction='horizontal')],
-        [dict(type='mmseg.LoadAnnotations')],
-        [dict(type='mmseg.PackSegInputs')]])
+        [dict(type='RandomFlip', prob=0., direction='horizontal'),
+         dict(type='RandomFlip', prob=1., direction='horizontal')],
+        [dict(type='LoadAnnotations')],
+        [dict(type='PackSegInputs')]])
 ]
-_split = dict(type=dataset_type, data_root=data_root, metainfo=metainfo,
+_split = dict(_scope_='mmseg',  # bare transform names are mmseg's
+              type=dataset_type, data_root=data_root, metainfo=metainfo,
               img_suffix='.jpg', seg_map_suffix='.png')
 train_dataloader = dict(
     batch_size=4,

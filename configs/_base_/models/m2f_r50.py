@@ -2,6 +2,9 @@
 # outputs from one model); the class counts come from the dataset base.
 _base_ = ['./m2f_parts.py']
 model = dict(
+    # our scope inside the model also where another scope is the default
+    # (mmdet's DetInferencer, an mmdet-scoped config inheriting this one)
+    _scope_='m2f_mm',
     type='M2FDetector',
     data_preprocessor=dict(
         type='mmdet.DetDataPreprocessor',

@@ -15,7 +15,10 @@ model = dict(
         test_cfg=dict(size_divisor=32)),
     backbone={{_base_.r50_backbone}},
     decode_head=dict(
-        type='m2f_mm.M2FDecodeHead',
+        # our scope inside the head also where mmseg's is the default
+        # (mmseg's MMSegInferencer and init_model build in mmseg's scope)
+        _scope_='m2f_mm',
+        type='M2FDecodeHead',
         ignore_index=255,  # = seg_pad_val
         head={{_base_.m2f_head}}),
     train_cfg=dict(),
