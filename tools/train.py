@@ -1,7 +1,11 @@
 """Train a model with mmengine's Runner (mmdet's tools/train.py, for m2f_mm).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--cfg-options k=v ...] [--launcher {none,pytorch,slurm}]
+        [--auto-scale-lr] [--cfg-options k=v ...] [--launcher {none,pytorch,slurm}]
+
+--auto-scale-lr scales the learning rate by the real batch (processes x
+batch per process) over the config's ``auto_scale_lr.base_batch_size`` (the
+paper's 16; the quickstart's 4), as mmdet's and mmseg's ``--auto-scale-lr``.
 """
 import argparse
 
@@ -20,6 +24,9 @@ def parse_args(argv=None):
                         'in the work dir when CKPT is omitted')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the learning rate by the real batch over '
+                        "the config's auto_scale_lr.base_batch_size")
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -31,6 +38,12 @@ def main(argv=None):
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.auto_scale_lr:
+        if cfg.get('auto_scale_lr', {}).get('base_batch_size') is None:
+            raise SystemExit(f'{args.config} has no auto_scale_lr.'
+                             'base_batch_size: set the batch its learning '
+                             'rate is meant for')
+        cfg.auto_scale_lr.enable = True
     if args.resume is not None:
         resolve_resume(cfg, args.resume)
     Runner.from_cfg(cfg).train()

@@ -82,3 +82,28 @@ def test_tta_without_settings_is_refused_with_the_reason(tmp_path):
         cwd=ROOT, capture_output=True, text=True)
     assert run.returncode != 0
     assert 'has no tta_pipeline' in run.stderr, run.stderr[-2000:]
+
+
+@pytest.mark.timeout(600)
+def test_auto_scale_lr_scales_by_the_real_batch(tmp_path):
+    """Batch 2 on one process against the quickstart's base batch 4: the
+    learning rate is halved, as the log says and the optimizer has it."""
+    root = str(tmp_path / 'shapes') + '/'
+    generate(root, dict(train=4, val=1))
+    config = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
+    options = data_options('panoptic', root) + [
+        'train_cfg.max_iters=1', 'train_cfg.val_interval=10',
+        'train_dataloader.batch_size=2', 'default_hooks.logger.interval=1']
+    run = subprocess.run(
+        [sys.executable, 'tools/train.py', config, '--auto-scale-lr',
+         '--work-dir', str(tmp_path / 'work'), '--cfg-options', *options],
+        cwd=ROOT, capture_output=True, text=True)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert 'Scaling the original LR by 0.5' in output
+    scaled = [l for l in output.splitlines() if 'Iter(train)' in l][-1]
+    # warm-up's first steps: 3e-4 x 0.5 x (0.01 + 0.0099 k), k = 0 or 1;
+    # unscaled it would be 3e-6 or more
+    lr = float(re.search(r' lr: ([0-9.e+-]+)', scaled).group(1))
+    assert 1.4e-6 < lr < 2.95e-6, scaled
+

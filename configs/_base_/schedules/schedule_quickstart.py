@@ -23,6 +23,9 @@ optim_wrapper = dict(
             'head.level_embed': dict(decay_mult=0.0),
         },
         norm_decay_mult=0.0))
+# tools/train.py --auto-scale-lr: lr x (processes x batch) / 4, the batch of
+# the quickstart configs on one process
+auto_scale_lr = dict(enable=False, base_batch_size=4)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
