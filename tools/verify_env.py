@@ -39,7 +39,7 @@ def check(root):
             '(~/.cache/m2f_mm/wheels/mmcv-*), then {FIX}'.replace('{FIX}', FIX))
     for name in ('scipy', 'pycocotools', 'panopticapi', 'cityscapesscripts',
                  'cv2', 'ftfy', 'regex', 'pytest', 'onnx', 'onnxscript',
-                 'onnxruntime', 'openvino'):
+                 'onnxruntime', 'openvino', 'transformers', 'safetensors'):
         try:
             importlib.import_module(name)
         except Exception as err:  # noqa: BLE001

@@ -13,10 +13,11 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 
+from m2f_mm.datasets import dataset_class
 from m2f_mm.deploy import M2FOnnxModel
 from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDetector,
                                       is_mmdet_side, model_face)
-from m2f_mm.registry import DATASETS, MODELS
+from m2f_mm.registry import MODELS
 from m2f_mm.utils.checkpoint import check_fits
 from .inputs import read_frames
 from .writers import WRITERS, ClassMeta
@@ -107,10 +108,10 @@ class Mask2FormerInferencer:
         test dataset (its metainfo, else its class's METAINFO), else
         numbered classes with fixed colours."""
         dataset = self.cfg.test_dataloader.dataset
-        name = dataset.type
-        if dataset.get('_scope_') and '.' not in name:  # built in that scope
-            name = f"{dataset['_scope_']}.{name}"
-        dataset_meta = getattr(DATASETS.get(name), 'METAINFO', {})
+        try:
+            dataset_meta = getattr(dataset_class(dataset), 'METAINFO', {})
+        except KeyError:  # a class not imported here: numbered classes
+            dataset_meta = {}
         sources = (saved, dataset.get('metainfo') or {}, dataset_meta)
         num = self.face.num_classes
 

@@ -1,6 +1,8 @@
 """Checkpoint converters into m2f_mm's parameter names (mmdet/mmseg's
-Mask2Former and the official detectron2-layout checkpoints), and our config
+Mask2Former, the official detectron2-layout checkpoints and Hugging Face's
+transformers checkpoints), and our config
 translated into mmdet's equivalent model (the oracle)."""
+from .hf_checkpoint import convert_hf_state_dict, load_hf_checkpoint
 from .mmdet_checkpoint import convert_head_key, convert_mmdet_state_dict
 from .mmdet_config import build_mmdet_twin, mmdet_equivalent_config
 from .official_checkpoint import (UnsafePickleError, class_order_by_name,
@@ -10,4 +12,5 @@ from .official_checkpoint import (UnsafePickleError, class_order_by_name,
 __all__ = ['convert_head_key', 'convert_mmdet_state_dict',
            'build_mmdet_twin', 'mmdet_equivalent_config',
            'UnsafePickleError', 'class_order_by_name',
-           'convert_official_state_dict', 'load_official_checkpoint']
+           'convert_official_state_dict', 'load_official_checkpoint',
+           'convert_hf_state_dict', 'load_hf_checkpoint']

@@ -25,28 +25,13 @@ import m2f_mm  # noqa: F401
 from m2f_mm.converters import (UnsafePickleError, class_order_by_name,
                                convert_official_state_dict,
                                load_official_checkpoint)
+from m2f_mm.datasets import train_dataset_classes
 from m2f_mm.datasets.panoptic_json import CITYSCAPES_STUFF, CITYSCAPES_THINGS
-from m2f_mm.registry import DATASETS, MODELS
+from m2f_mm.registry import MODELS
 from m2f_mm.utils import UnsafeCheckpointError
 
 #: Cityscapes' train-id order (detectron2's): stuff, then things.
 CITYSCAPES_TRAIN_IDS = CITYSCAPES_STUFF + CITYSCAPES_THINGS
-
-
-def dataset_classes(cfg: Config):
-    """The class names of the config's training dataset, in label order."""
-    dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset:
-        dataset = dataset.dataset
-    given = (dataset.get('metainfo') or {}).get('classes')
-    if given:
-        return tuple(given)
-    scope = dataset.get('_scope_', cfg.get('default_scope', 'm2f_mm'))
-    init_default_scope(scope)
-    dataset_cls = DATASETS.get(dataset.type)
-    if dataset_cls is None:
-        raise KeyError(f'{dataset.type}: unknown dataset type')
-    return tuple(dataset_cls.METAINFO['classes'])
 
 
 def main(argv=None) -> int:
@@ -70,7 +55,7 @@ def main(argv=None) -> int:
             else:
                 with open(args.source_classes) as f:
                     official = [line.strip() for line in f if line.strip()]
-            class_order = class_order_by_name(dataset_classes(cfg), official)
+            class_order = class_order_by_name(train_dataset_classes(cfg), official)
         converted = convert_official_state_dict(
             state, 'decode_head.head.' if semantic else 'head.', class_order)
         init_default_scope(cfg.get('default_scope', 'm2f_mm'))

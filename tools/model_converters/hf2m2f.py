@@ -1,0 +1,105 @@
+"""Convert a Hugging Face (transformers) Mask2Former checkpoint to m2f_mm's.
+
+    python tools/model_converters/hf2m2f.py SRC DST.pth --config CFG
+        [--source-classes NAMES.txt | --keep-class-order]
+
+SRC: a ``Mask2FormerForUniversalSegmentation`` model folder (as
+``save_pretrained`` or the hub's snapshot: ``model.safetensors`` or
+``pytorch_model.bin``, sharded or not, and ``config.json``) or one weights
+file. ``.safetensors`` are read as tensors; ``.bin`` files with
+``weights_only`` (a file that pickles code is refused). Swin and ResNet
+backbones. CFG: the m2f_mm config the weights are for; the converted weights
+are loaded into the model it builds (strictly: every parameter, right shapes)
+before DST is written.
+
+Classes: the HF model's classifier rows follow its ``id2label``; they are
+reordered to the config's dataset classes by name, from ``config.json``
+beside the weights or from ``--source-classes`` (a text file, one name a
+line). ``--keep-class-order`` keeps the HF order (for a config whose dataset
+numbers its classes as the HF model does under other names).
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import m2f_mm  # noqa: F401  (registries, safe checkpoints)
+from m2f_mm.converters import (class_order_by_name, convert_hf_state_dict,
+                               load_hf_checkpoint)
+from m2f_mm.datasets import train_dataset_classes
+from m2f_mm.registry import MODELS
+from m2f_mm.utils import UnsafeCheckpointError
+
+
+def hf_class_names(src: str, source_classes: str = None):
+    """The HF model's class names in its label order: ``--source-classes``,
+    else ``config.json``'s ``id2label`` beside the weights, else None."""
+    if source_classes:
+        with open(source_classes) as f:
+            return [line.strip() for line in f if line.strip()]
+    folder = src if osp.isdir(src) else osp.dirname(src)
+    path = osp.join(folder, 'config.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        id2label = json.load(f).get('id2label') or {}
+    return [id2label[k] for k in sorted(id2label, key=int)] or None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src', help='HF model folder or weights file')
+    parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
+    parser.add_argument('--config', required=True,
+                        help='the m2f_mm config the weights are for')
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument('--source-classes',
+                       help="the HF model's class names, one a line, in its "
+                       'label order (default: config.json id2label)')
+    order.add_argument('--keep-class-order', action='store_true',
+                       help="keep the HF model's class order")
+    args = parser.parse_args(argv)
+    try:
+        cfg = Config.fromfile(args.config)
+        state = load_hf_checkpoint(args.src)
+        semantic = cfg.model.type.endswith('EncoderDecoder')
+        class_order = None
+        names = None if args.keep_class_order else hf_class_names(
+            args.src, args.source_classes)
+        if names is not None:
+            ours = train_dataset_classes(cfg)
+            if list(ours) != list(names):
+                class_order = class_order_by_name(ours, names)
+        converted = convert_hf_state_dict(
+            state, 'decode_head.head.' if semantic else 'head.', class_order)
+        init_default_scope(cfg.get('default_scope', 'm2f_mm'))
+        model = MODELS.build(cfg.model)
+        result = model.load_state_dict(converted, strict=False)
+        problems = list(result.missing_keys) + [
+            f'unexpected {k}' for k in result.unexpected_keys]
+        if problems:
+            raise ValueError('the converted weights do not fit the config: ' +
+                             ', '.join(problems[:10]) +
+                             (' ...' if len(problems) > 10 else ''))
+    except UnsafeCheckpointError as err:
+        print(f'error: {err}', file=sys.stderr)  # names the file
+        return 1
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError,
+            OSError) as err:
+        print(f'error: {args.src}: {err}', file=sys.stderr)
+        return 1
+    torch.save({'state_dict': converted,
+                'meta': {'converted_from': args.src, 'config': args.config,
+                         'class_order': class_order}},
+               args.dst)
+    print(f'wrote {len(converted)} tensors to {args.dst}'
+          + ('' if class_order is None else ' (classes reordered by name)'))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
