@@ -5,6 +5,8 @@ for every test image, and the logs carry none of the warnings a newcomer
 would meet (our scope missing from a registry tree, weights initialised
 twice)."""
 import glob
+import importlib
+import os
 import os.path as osp
 import re
 import subprocess
@@ -69,8 +71,25 @@ def test_train_then_test(task, tmp_path_factory):
     output = tta.stdout + tta.stderr
     assert tta.returncode == 0, output[-3000:]
     line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
-    for key in EXPECTED[task]:
-        assert re.search(re.escape(key) + r': (-?[0-9.]+)', line), key
+    ours = {key: re.search(re.escape(key) + r': (-?[0-9.]+)', line)
+            for key in EXPECTED[task]}
+    assert all(ours.values()), line
+    # mmdet's / mmseg's own tools/test.py --tta (shipped in their packages'
+    # .mim) on the same config and checkpoint: the same numbers
+    package = 'mmseg' if task == 'semantic' else 'mmdet'
+    theirs = subprocess.run(
+        [sys.executable, osp.join(osp.dirname(
+            importlib.import_module(package).__file__), '.mim', 'tools',
+            'test.py'), config, str(checkpoint), '--tta',
+         '--work-dir', str(work / f'{package}_tta'), '--cfg-options', *options],
+        cwd=ROOT, capture_output=True, text=True,
+        env=dict(os.environ, PYTHONPATH=ROOT))
+    output = theirs.stdout + theirs.stderr
+    assert theirs.returncode == 0, output[-3000:]
+    line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
+    for key, match in ours.items():
+        assert re.search(re.escape(key) + r': (-?[0-9.]+)', line).group(1) \
+            == match.group(1), (key, line)
 
 
 def test_tta_without_settings_is_refused_with_the_reason(tmp_path):
