@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from m2f_mm.utils.checkpoint import load_local_checkpoint
+from .fit_config import reorder_classes
 from .mmdet_checkpoint import rename_by_rules
 
 _PIXEL = r'^model\.pixel_level_module\.decoder\.'
@@ -229,12 +230,5 @@ def convert_hf_state_dict(
                        f'ResNet (first key: {_BACKBONE}{next(iter(backbone))})')
     for key, value in converted.items():
         out['backbone.' + key] = value
-    if class_order is not None:
-        for name in ('weight', 'bias'):
-            key = f'{head_prefix}class_head.{name}'
-            rows = list(class_order) + [out[key].shape[0] - 1]  # no-object
-            if len(rows) != out[key].shape[0]:
-                raise ValueError(f'class_order has {len(class_order)} classes,'
-                                 f' the checkpoint {out[key].shape[0] - 1}')
-            out[key] = out[key][rows]
+    reorder_classes(out, head_prefix, class_order)
     return out

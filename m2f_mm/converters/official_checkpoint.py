@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from m2f_mm.utils.checkpoint import load_local_checkpoint
+from .fit_config import reorder_classes
 from .mmdet_checkpoint import rename_by_rules
 
 # (pattern, replacement) for the part after ``sem_seg_head.``; the first
@@ -185,14 +186,7 @@ def convert_official_state_dict(
         out[head_prefix + new] = value
     for key, value in _convert_backbone(backbone).items():
         out['backbone.' + key] = value
-    if class_order is not None:
-        for name in ('weight', 'bias'):
-            key = f'{head_prefix}class_head.{name}'
-            rows = list(class_order) + [out[key].shape[0] - 1]  # no-object
-            if len(rows) != out[key].shape[0]:
-                raise ValueError(f'class_order has {len(class_order)} classes,'
-                                 f' the checkpoint {out[key].shape[0] - 1}')
-            out[key] = out[key][rows]
+    reorder_classes(out, head_prefix, class_order)
     return out
 
 

@@ -25,13 +25,12 @@ import sys
 
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401  (registries, safe checkpoints)
-from m2f_mm.converters import (class_order_by_name, convert_hf_state_dict,
+from m2f_mm.converters import (check_fits_config, class_order_by_name,
+                               convert_hf_state_dict, head_prefix_of,
                                load_hf_checkpoint)
 from m2f_mm.datasets import train_dataset_classes
-from m2f_mm.registry import MODELS
 from m2f_mm.utils import UnsafeCheckpointError
 
 
@@ -66,7 +65,6 @@ def main(argv=None) -> int:
     try:
         cfg = Config.fromfile(args.config)
         state = load_hf_checkpoint(args.src)
-        semantic = cfg.model.type.endswith('EncoderDecoder')
         class_order = None
         names = None if args.keep_class_order else hf_class_names(
             args.src, args.source_classes)
@@ -75,16 +73,8 @@ def main(argv=None) -> int:
             if list(ours) != list(names):
                 class_order = class_order_by_name(ours, names)
         converted = convert_hf_state_dict(
-            state, 'decode_head.head.' if semantic else 'head.', class_order)
-        init_default_scope(cfg.get('default_scope', 'm2f_mm'))
-        model = MODELS.build(cfg.model)
-        result = model.load_state_dict(converted, strict=False)
-        problems = list(result.missing_keys) + [
-            f'unexpected {k}' for k in result.unexpected_keys]
-        if problems:
-            raise ValueError('the converted weights do not fit the config: ' +
-                             ', '.join(problems[:10]) +
-                             (' ...' if len(problems) > 10 else ''))
+            state, head_prefix_of(cfg), class_order)
+        check_fits_config(cfg, converted)
     except UnsafeCheckpointError as err:
         print(f'error: {err}', file=sys.stderr)  # names the file
         return 1

@@ -19,15 +19,14 @@ import sys
 
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
-from m2f_mm.converters import (UnsafePickleError, class_order_by_name,
+from m2f_mm.converters import (UnsafePickleError, check_fits_config,
+                               class_order_by_name, head_prefix_of,
                                convert_official_state_dict,
                                load_official_checkpoint)
 from m2f_mm.datasets import train_dataset_classes
 from m2f_mm.datasets.panoptic_json import CITYSCAPES_STUFF, CITYSCAPES_THINGS
-from m2f_mm.registry import MODELS
 from m2f_mm.utils import UnsafeCheckpointError
 
 #: Cityscapes' train-id order (detectron2's): stuff, then things.
@@ -47,7 +46,6 @@ def main(argv=None) -> int:
     try:
         cfg = Config.fromfile(args.config)
         state = load_official_checkpoint(args.src)
-        semantic = cfg.model.type.endswith('EncoderDecoder')
         class_order = None
         if args.source_classes:
             if args.source_classes == 'cityscapes':
@@ -57,16 +55,8 @@ def main(argv=None) -> int:
                     official = [line.strip() for line in f if line.strip()]
             class_order = class_order_by_name(train_dataset_classes(cfg), official)
         converted = convert_official_state_dict(
-            state, 'decode_head.head.' if semantic else 'head.', class_order)
-        init_default_scope(cfg.get('default_scope', 'm2f_mm'))
-        model = MODELS.build(cfg.model)
-        result = model.load_state_dict(converted, strict=False)
-        problems = list(result.missing_keys) + [
-            f'unexpected {k}' for k in result.unexpected_keys]
-        if problems:
-            raise ValueError('the converted weights do not fit the config: ' +
-                             ', '.join(problems[:10]) +
-                             (' ...' if len(problems) > 10 else ''))
+            state, head_prefix_of(cfg), class_order)
+        check_fits_config(cfg, converted)
     except (UnsafeCheckpointError, UnsafePickleError) as err:
         print(f'error: {err}', file=sys.stderr)  # names the file
         return 1
