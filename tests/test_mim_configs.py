@@ -4,7 +4,6 @@ in ``_base_`` and mmengine's ``get_config``."""
 import glob
 import os.path as osp
 
-import pytest
 import yaml
 from mmengine.config import Config
 from mmengine.hub import get_config

@@ -1,7 +1,6 @@
 """``with_cp`` on the pixel decoder and the transformer decoder changes
 memory, not numbers: the whole model's losses and every gradient are equal
 bit for bit with and without recomputation."""
-import copy
 
 import torch
 from mmengine.registry import init_default_scope

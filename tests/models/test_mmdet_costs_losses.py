@@ -1,9 +1,6 @@
 """mmdet's match costs and losses named in our config: with mmdet's
 Mask2Former settings they give our losses (and so our matching); other
 mmdet losses (FocalLoss) train."""
-import copy
-
-import pytest
 import torch
 from mmengine.registry import init_default_scope
 
