@@ -139,3 +139,35 @@ def test_a_flipped_view_is_flipped_back(task, scene):
     if task == 'panoptic':
         assert torch.equal(merged.pred_panoptic_seg.sem_seg,
                            flipped.pred_panoptic_seg.sem_seg.flip(-1))
+
+
+@pytest.mark.parametrize('task', ['panoptic', 'semantic'])
+def test_score_merging_averages_each_views_semantic_scores(task, scene):
+    """``semantic_merge='scores'`` (the official semantic TTA): the mean of
+    the plain and the flipped-back flipped view's scores; panoptic outputs
+    stay those of the merged query set."""
+    cfg, model, tta = _models(task)
+    tta.semantic_merge = 'scores'
+    item = _item(task, scene)
+    pipeline = copy.deepcopy(cfg.tta_pipeline)
+    pipeline[1].transforms[0] = [t for t in pipeline[1].transforms[0]
+                                 if t.scale[1] == 128]
+    with DefaultScope.overwrite_default_scope(_scope(cfg)):
+        views = pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+    with torch.no_grad():
+        merged = tta.test_step(views)[0]
+        plain = _plain(cfg, model, item, flip=False).seg_logits.data
+        flipped = _plain(cfg, model, item, flip=True).seg_logits.data
+    if task == 'panoptic':  # mmdet's side leaves the flipped view flipped
+        flipped = flipped.flip(-1)
+    assert torch.allclose(merged.seg_logits.data, (plain + flipped) / 2,
+                          atol=1e-5)
+    tta.semantic_merge = 'query'
+    with torch.no_grad():
+        by_query = tta.test_step(views)[0]
+    assert not torch.allclose(by_query.seg_logits.data,
+                              merged.seg_logits.data, atol=1e-4)
+    if task == 'panoptic':
+        assert torch.equal(by_query.pred_panoptic_seg.sem_seg,
+                           merged.pred_panoptic_seg.sem_seg)
+

@@ -60,7 +60,20 @@ class M2FTTAModel(BaseTTAModel):
         module: the model config (``M2FDetector``, or mmseg's
             ``EncoderDecoder`` with ``M2FDecodeHead``); ``tools/test.py
             --tta`` fills it in.
+        semantic_merge: ``'query'`` (default): the semantic scores of the
+            merged set; ``'scores'``: the mean of each view's semantic scores
+            (the official code's semantic TTA), panoptic and instance
+            outputs still from the merged set.
+        data_preprocessor: as mmengine's ``BaseTTAModel``.
     """
+
+    def __init__(self, module: dict, semantic_merge: str = 'query',
+                 data_preprocessor=None) -> None:
+        super().__init__(module=module, data_preprocessor=data_preprocessor)
+        if semantic_merge not in ('query', 'scores'):
+            raise ValueError(f"semantic_merge={semantic_merge!r}: 'query' or "
+                             "'scores'")
+        self.semantic_merge = semantic_merge
 
     def test_step(self, data) -> list:
         """Views of a batch (lists, one entry per view) -> merged samples."""
@@ -85,8 +98,16 @@ class M2FTTAModel(BaseTTAModel):
                                      meta['ori_shape'][:2])
                 per_image[b].append((preds.final_class_logits[b],
                                      unflip(masks, meta)))
-        return [self._fill(face, sample, *merge_views(views_of_image))
-                for sample, views_of_image in zip(first_samples, per_image)]
+        results = []
+        for sample, views_of_image in zip(first_samples, per_image):
+            sample = self._fill(face, sample, *merge_views(views_of_image))
+            if self.semantic_merge == 'scores' and 'seg_logits' in sample:
+                seg_logits = torch.stack([  # (K, H, W) per view, averaged
+                    semantic_from_probs(c, m.sigmoid())
+                    for c, m in views_of_image]).mean(0)
+                self._set_semantic(face, sample, seg_logits)
+            results.append(sample)
+        return results
 
     def _fill(self, face, sample, class_logits: Tensor, mask_logits: Tensor):
         if is_mmdet_side(face):
@@ -94,11 +115,17 @@ class M2FTTAModel(BaseTTAModel):
             return face.fill_predictions(
                 sample, class_logits, QueryMasks(mask_logits, size, size),
                 face.infer_cfg)
-        seg_logits = semantic_from_probs(class_logits, mask_logits.sigmoid())
-        sample.seg_logits = PixelData(data=seg_logits)
-        sample.pred_sem_seg = PixelData(
-            data=seg_logits.argmax(0, keepdim=True))
+        self._set_semantic(face, sample, semantic_from_probs(
+            class_logits, mask_logits.sigmoid()))
         return sample
+
+    @staticmethod
+    def _set_semantic(face, sample, seg_logits: Tensor) -> None:
+        """``seg_logits`` (K, H, W) and its argmax, in the face's fields."""
+        sample.seg_logits = PixelData(data=seg_logits)
+        label = seg_logits.argmax(0, keepdim=True)
+        sample.pred_sem_seg = (PixelData(sem_seg=label) if is_mmdet_side(face)
+                               else PixelData(data=label))
 
     def merge_preds(self, data_samples_list):
         """Unused: :meth:`test_step` merges the raw predictions itself."""
