@@ -196,3 +196,34 @@ def test_panoptic_merge_by_chunks_equals_all_at_once_ties_included():
         assert torch.equal(pan, _panoptic_all_at_once(cls, masks, 3, 0.5, thr))
         segments.append(len(pan.unique()))
     assert segments[0] > 3
+
+
+def _boxes(masks):
+    from m2f_mm.models.postprocess.batched import masks_to_boxes
+    return masks_to_boxes(masks)
+
+
+def test_merge_view_instances_drops_same_class_duplicates_only():
+    from m2f_mm.models.postprocess import merge_view_instances
+    masks = torch.zeros(4, 8, 8, dtype=torch.bool)
+    masks[0, :4, :4] = True  # A
+    masks[1, :4, :3] = True  # A again, IoU 0.75: a duplicate
+    masks[2, :4, :4] = True  # A's region, another class: kept
+    masks[3, 4:, 4:] = True  # elsewhere: kept
+    view1 = (torch.tensor([0.9, 0.8]), torch.tensor([0, 0]), masks[:2],
+             _boxes(masks[:2]))
+    view2 = (torch.tensor([0.7, 0.6]), torch.tensor([1, 0]), masks[2:],
+             _boxes(masks[2:]))
+    scores, labels, kept, boxes = merge_view_instances([view1, view2])
+    assert scores.tolist() == pytest.approx([0.9, 0.7, 0.6])
+    assert labels.tolist() == [0, 1, 0]
+    assert torch.equal(kept, masks[[0, 2, 3]])
+    assert torch.equal(boxes, _boxes(masks[[0, 2, 3]]))
+    # the same view twice: each instance once
+    scores, labels, kept, _ = merge_view_instances([view2, view2])
+    assert scores.tolist() == pytest.approx([0.7, 0.6])
+    # at most max_per_image, best first
+    assert merge_view_instances([view1, view2], max_per_image=1)[0].tolist() \
+        == pytest.approx([0.9])
+    # below the IoU threshold both stay
+    assert len(merge_view_instances([view1], iou_thr=0.8)[0]) == 2

@@ -171,3 +171,30 @@ def test_score_merging_averages_each_views_semantic_scores(task, scene):
         assert torch.equal(by_query.pred_panoptic_seg.sem_seg,
                            merged.pred_panoptic_seg.sem_seg)
 
+
+
+def test_segment_merging_pools_the_views_instances(scene):
+    """``instance_merge='segments'``: the plain and the flipped-back flipped
+    view's instances, duplicates dropped by mask IoU."""
+    from m2f_mm.models.postprocess import merge_view_instances
+    from m2f_mm.models.postprocess.batched import masks_to_boxes
+    cfg, model, tta = _models('panoptic')
+    tta.instance_merge = 'segments'
+    item = _item('panoptic', scene)
+    pipeline = copy.deepcopy(cfg.tta_pipeline)
+    pipeline[1].transforms[0] = [t for t in pipeline[1].transforms[0]
+                                 if t.scale[1] == 128]
+    with DefaultScope.overwrite_default_scope(_scope(cfg)):
+        views = pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+    with torch.no_grad():
+        merged = tta.test_step(views)[0].pred_instances
+        plain = _plain(cfg, model, item, flip=False).pred_instances
+        flipped = _plain(cfg, model, item, flip=True).pred_instances
+    back = flipped.masks.flip(-1)
+    expected = merge_view_instances([
+        (plain.scores, plain.labels, plain.masks, plain.bboxes),
+        (flipped.scores, flipped.labels, back, masks_to_boxes(back))])
+    assert len(plain.scores) > 0 and len(expected[0]) > 0
+    assert torch.allclose(merged.scores, expected[0], atol=1e-5)
+    assert torch.equal(merged.labels, expected[1])
+    assert (merged.masks != expected[2]).float().mean() < 1e-3

@@ -4,10 +4,12 @@ from typing import List, Tuple
 
 import torch
 from mmengine.model import BaseTTAModel
-from mmengine.structures import PixelData
+from mmengine.structures import InstanceData, PixelData
 from torch import Tensor
 
 from m2f_mm.registry import MODELS
+from ..postprocess.instance import instance_inference
+from ..postprocess.instance_merge import merge_view_instances
 from ..postprocess.query_masks import QueryMasks, resize_masks
 from ..postprocess.semantic import semantic_from_probs
 from .model_face import is_mmdet_side, model_face
@@ -64,16 +66,26 @@ class M2FTTAModel(BaseTTAModel):
             merged set; ``'scores'``: the mean of each view's semantic scores
             (the official code's semantic TTA), panoptic and instance
             outputs still from the merged set.
+        instance_merge: ``'query'`` (default): the instances of the merged
+            set; ``'segments'``: every view's instances pooled, duplicates
+            of one class dropped by mask IoU > 0.5
+            (:func:`merge_view_instances`), the others still from the merged
+            set (mmdet's side only).
         data_preprocessor: as mmengine's ``BaseTTAModel``.
     """
 
     def __init__(self, module: dict, semantic_merge: str = 'query',
+                 instance_merge: str = 'query',
                  data_preprocessor=None) -> None:
         super().__init__(module=module, data_preprocessor=data_preprocessor)
         if semantic_merge not in ('query', 'scores'):
             raise ValueError(f"semantic_merge={semantic_merge!r}: 'query' or "
                              "'scores'")
+        if instance_merge not in ('query', 'segments'):
+            raise ValueError(f"instance_merge={instance_merge!r}: 'query' or "
+                             "'segments'")
         self.semantic_merge = semantic_merge
+        self.instance_merge = instance_merge
 
     def test_step(self, data) -> list:
         """Views of a batch (lists, one entry per view) -> merged samples."""
@@ -106,6 +118,15 @@ class M2FTTAModel(BaseTTAModel):
                     semantic_from_probs(c, m.sigmoid())
                     for c, m in views_of_image]).mean(0)
                 self._set_semantic(face, sample, seg_logits)
+            if self.instance_merge == 'segments' and 'pred_instances' in sample:
+                merged = merge_view_instances(
+                    [instance_inference(c, m, face.num_things,
+                                        face.infer_cfg.max_per_image)
+                     for c, m in views_of_image],
+                    max_per_image=face.infer_cfg.max_per_image)
+                sample.pred_instances = InstanceData(
+                    scores=merged[0], labels=merged[1], masks=merged[2],
+                    bboxes=merged[3])
             results.append(sample)
         return results
 
