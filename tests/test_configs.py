@@ -18,6 +18,7 @@ import mmseg.datasets  # noqa: F401
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
+from config_files import load_config_or_skip
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -28,15 +29,7 @@ R50_CONFIGS = [p for p in CONFIGS
 
 
 def _load(path):
-    """The config, its custom imports done; a skip naming the package when
-    one it imports besides m2f_mm is not installed (configs/mixing/'s
-    mmpretrain backbone)."""
-    cfg = Config.fromfile(path, import_custom_modules=False)
-    for module in cfg.get('custom_imports', {}).get('imports', []):
-        if not module.startswith('m2f_mm'):
-            pytest.importorskip(module, reason=f'{osp.basename(path)} needs '
-                                f'{module}, which does not import here')
-    cfg = Config.fromfile(path)
+    cfg = load_config_or_skip(path)
     init_default_scope(cfg.get('default_scope', 'm2f_mm'))
     return cfg
 
@@ -102,16 +95,13 @@ def test_config_builds_and_steps(path):
 def _dataset_meta(cfg):
     """Class names of the config's test dataset: its ``metainfo``, else its
     class's ``METAINFO``."""
-    from m2f_mm.registry import DATASETS
+    from m2f_mm.datasets import dataset_class
     dataset = cfg.test_dataloader.dataset
     while 'pipeline' not in dataset:  # wrappers
         dataset = dataset.dataset
     if dataset.get('metainfo'):
         return dataset.metainfo
-    name = dataset.type
-    if dataset.get('_scope_') and '.' not in name:
-        name = f"{dataset['_scope_']}.{name}"
-    return DATASETS.get(name).METAINFO
+    return dataset_class(dataset).METAINFO
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))

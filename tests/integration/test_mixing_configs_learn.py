@@ -8,7 +8,6 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -16,6 +15,7 @@ from mmengine.runner import Runner
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
+from config_files import load_config_or_skip
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MIXING = sorted(glob.glob(osp.join(ROOT, 'configs', 'mixing', '*.py')))
@@ -32,11 +32,7 @@ def data_root(tmp_path_factory):
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize('path', MIXING, ids=osp.basename)
 def test_mixing_config_learns_on_synthetic_scenes(path, data_root):
-    cfg = Config.fromfile(path, import_custom_modules=False)
-    for module in cfg.custom_imports.imports:
-        if module != 'm2f_mm':
-            pytest.importorskip(module)
-    cfg = Config.fromfile(path)
+    cfg = load_config_or_skip(path)
     init_default_scope('m2f_mm')
     loader_cfg = cfg.train_dataloader
     loader_cfg.dataset.data_root = data_root

@@ -83,12 +83,12 @@ def _models(task):
 
 def _tta_views(cfg, item, flips):
     """The config's tta_pipeline with one scale (the scene's own size) and
-    the given flips."""
+    the flip probabilities in ``flips`` (0.: the plain view, 1.: the
+    flipped one)."""
     pipeline = copy.deepcopy(cfg.tta_pipeline)
     tta = pipeline[1]
     tta.transforms[0] = [t for t in tta.transforms[0] if t.scale[1] == 128]
-    tta.transforms[1] = [t for t in tta.transforms[1]
-                         if t.prob == (1. if flips else 0.)]
+    tta.transforms[1] = [t for t in tta.transforms[1] if t.prob in flips]
     with DefaultScope.overwrite_default_scope(_scope(cfg)):
         return pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
 
@@ -112,7 +112,7 @@ def test_one_view_gives_the_models_outputs(task, scene):
     cfg, model, tta = _models(task)
     item = _item(task, scene)
     with torch.no_grad():
-        merged = tta.test_step(_tta_views(cfg, item, flips=False))[0]
+        merged = tta.test_step(_tta_views(cfg, item, flips=(0., )))[0]
         plain = _plain(cfg, model, item, flip=False)
     assert torch.allclose(merged.seg_logits.data, plain.seg_logits.data,
                           atol=1e-5)
@@ -128,7 +128,7 @@ def test_a_flipped_view_is_flipped_back(task, scene):
     cfg, model, tta = _models(task)
     item = _item(task, scene)
     with torch.no_grad():
-        merged = tta.test_step(_tta_views(cfg, item, flips=True))[0]
+        merged = tta.test_step(_tta_views(cfg, item, flips=(1., )))[0]
         flipped = _plain(cfg, model, item, flip=True)
     scores = flipped.seg_logits.data
     assert not torch.allclose(scores, scores.flip(-1), atol=1e-3)
@@ -149,11 +149,7 @@ def test_score_merging_averages_each_views_semantic_scores(task, scene):
     cfg, model, tta = _models(task)
     tta.semantic_merge = 'scores'
     item = _item(task, scene)
-    pipeline = copy.deepcopy(cfg.tta_pipeline)
-    pipeline[1].transforms[0] = [t for t in pipeline[1].transforms[0]
-                                 if t.scale[1] == 128]
-    with DefaultScope.overwrite_default_scope(_scope(cfg)):
-        views = pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+    views = _tta_views(cfg, item, flips=(0., 1.))
     with torch.no_grad():
         merged = tta.test_step(views)[0]
         plain = _plain(cfg, model, item, flip=False).seg_logits.data
@@ -181,11 +177,7 @@ def test_segment_merging_pools_the_views_instances(scene):
     cfg, model, tta = _models('panoptic')
     tta.instance_merge = 'segments'
     item = _item('panoptic', scene)
-    pipeline = copy.deepcopy(cfg.tta_pipeline)
-    pipeline[1].transforms[0] = [t for t in pipeline[1].transforms[0]
-                                 if t.scale[1] == 128]
-    with DefaultScope.overwrite_default_scope(_scope(cfg)):
-        views = pseudo_collate([Compose(pipeline)(copy.deepcopy(item))])
+    views = _tta_views(cfg, item, flips=(0., 1.))
     with torch.no_grad():
         merged = tta.test_step(views)[0].pred_instances
         plain = _plain(cfg, model, item, flip=False).pred_instances

@@ -1,5 +1,6 @@
 """Test-time augmentation (flip + multi-scale) for all three tasks, merged
 at the query level: the same query slot across views is one prediction."""
+from dataclasses import replace
 from typing import List, Tuple
 
 import torch
@@ -97,8 +98,7 @@ class M2FTTAModel(BaseTTAModel):
         for view in views:
             view = self.module.data_preprocessor(view, False)
             inputs, samples = view['inputs'], view['data_samples']
-            head = face.head
-            preds = head(self.module.extract_feat(inputs), all_sets=False)
+            preds = face.head(self.module.extract_feat(inputs), all_sets=False)
             pad_size = tuple(inputs.shape[-2:])
             if per_image is None:
                 per_image = [[] for _ in samples]
@@ -110,34 +110,39 @@ class M2FTTAModel(BaseTTAModel):
                                      meta['ori_shape'][:2])
                 per_image[b].append((preds.final_class_logits[b],
                                      unflip(masks, meta)))
-        results = []
-        for sample, views_of_image in zip(first_samples, per_image):
-            sample = self._fill(face, sample, *merge_views(views_of_image))
-            if self.semantic_merge == 'scores' and 'seg_logits' in sample:
-                seg_logits = torch.stack([  # (K, H, W) per view, averaged
-                    semantic_from_probs(c, m.sigmoid())
-                    for c, m in views_of_image]).mean(0)
-                self._set_semantic(face, sample, seg_logits)
-            if self.instance_merge == 'segments' and 'pred_instances' in sample:
+        return [self._merge_image(face, sample, views_of_image)
+                for sample, views_of_image in zip(first_samples, per_image)]
+
+    def _merge_image(self, face, sample, views: List[Tuple[Tensor, Tensor]]):
+        """One image's outputs from its views, each task computed once: from
+        the merged query set, or from the views where a merge option asks."""
+        class_logits, mask_logits = merge_views(views)
+        by_scores = self.semantic_merge == 'scores'
+        by_segments = self.instance_merge == 'segments'
+        if is_mmdet_side(face):
+            cfg = face.infer_cfg
+            size = tuple(mask_logits.shape[-2:])
+            face.fill_predictions(
+                sample, class_logits, QueryMasks(mask_logits, size, size),
+                replace(cfg, semantic_on=cfg.semantic_on and not by_scores,
+                        instance_on=cfg.instance_on and not by_segments))
+            semantic_left = cfg.semantic_on and by_scores
+            if cfg.instance_on and by_segments:
                 merged = merge_view_instances(
                     [instance_inference(c, m, face.num_things,
-                                        face.infer_cfg.max_per_image)
-                     for c, m in views_of_image],
-                    max_per_image=face.infer_cfg.max_per_image)
+                                        cfg.max_per_image) for c, m in views],
+                    max_per_image=cfg.max_per_image)
                 sample.pred_instances = InstanceData(
                     scores=merged[0], labels=merged[1], masks=merged[2],
                     bboxes=merged[3])
-            results.append(sample)
-        return results
-
-    def _fill(self, face, sample, class_logits: Tensor, mask_logits: Tensor):
-        if is_mmdet_side(face):
-            size = tuple(mask_logits.shape[-2:])
-            return face.fill_predictions(
-                sample, class_logits, QueryMasks(mask_logits, size, size),
-                face.infer_cfg)
-        self._set_semantic(face, sample, semantic_from_probs(
-            class_logits, mask_logits.sigmoid()))
+        else:  # mmseg's side: semantic only
+            semantic_left = True
+        if semantic_left:
+            score_views = views if by_scores else [(class_logits, mask_logits)]
+            seg_logits = torch.stack([  # (K, H, W) per view, averaged
+                semantic_from_probs(c, m.sigmoid())
+                for c, m in score_views]).mean(0)
+            self._set_semantic(face, sample, seg_logits)
         return sample
 
     @staticmethod
