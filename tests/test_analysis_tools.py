@@ -7,6 +7,7 @@ import os.path as osp
 import sys
 
 import cv2
+import pytest
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -75,14 +76,20 @@ def test_benchmarks_time_two_models_that_agree():
     attention paths agree too."""
     from benchmark import score_gap
     from benchmark_deformable_attention import compare
-    from benchmark_train_step import (first_loss_gap, step_stage_seconds,
-                                      train_batch)
+    from benchmark_train_step import (first_loss_gap, step_gflop,
+                                      step_stage_seconds, train_batch)
     from m2f_mm.converters import build_mmdet_twin
     from m2f_mm.datasets.random_batch import random_panoptic_batch
     cfg = Config.fromfile(QUICKSTART)
     ours, ref = build_mmdet_twin(cfg.model)
     inputs, samples = train_batch(cfg.model, ref, batch=2, size=64)
     assert first_loss_gap(ours, ref, inputs, samples) < 1e-4
+    # the same function counts the same work (the two implementations differ
+    # in how they lay out a few products); the backbone is theirs alike
+    counted = [step_gflop(model, inputs, samples) for model in (ours, ref)]
+    assert counted[0]['step'] == pytest.approx(counted[1]['step'], rel=0.01)
+    assert counted[0]['backbone'] == counted[1]['backbone']
+    assert 0 < counted[0]['backbone'] < counted[0]['step']
     # the training step by stage (trains a copy): the backbone alone is a
     # part of the step
     stages = step_stage_seconds(copy.deepcopy(ours), inputs, samples, steps=1)

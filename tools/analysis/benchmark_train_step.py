@@ -3,7 +3,7 @@ mmdet's, same architecture, same weights, same batch.
 
     python tools/analysis/benchmark_train_step.py [--config CFG] [--batch 8]
         [--size 128] [--instances 2] [--steps 3] [--rounds 2]
-        [--device cpu|cuda] [--amp] [--lsj] [--stages]
+        [--device cpu|cuda] [--amp] [--lsj] [--stages] [--flops]
         [--cfg-options KEY=VALUE ...]
 
 Defaults: the quickstart architecture on a batch of 8 synthetic 128 px
@@ -26,7 +26,14 @@ augmentations (LSJ pads to 1024 x 1024). ``--stages`` also prints each
 model's step split into forward (losses included), backward and optimizer,
 and the step of its backbone alone (forward, backward, AdamW on the backbone's
 parameters, the sum of squared features as loss): the share of the step that
-both models run with the same mmdet backbone. ``--cfg-options`` changes our
+both models run with the same mmdet backbone. ``--flops`` also counts the
+floating-point operations of one step of each model (forward with losses and
+backward, by ``torch.utils.flop_counter``: convolutions, matrix products and
+attention; the deformable-attention sampling, normalisation and elementwise
+work are not counted) and of its backbone alone, measures this machine's
+fp32 matrix-product rate, and prints the time the counted work alone would
+take at that rate: a floor under any implementation of the same function on
+this machine. ``--cfg-options`` changes our
 config before both models are built from it, e.g. gradient checkpointing
 (which mmdet's twin does not have, so only our peak changes):
 
@@ -141,6 +148,40 @@ def step_stage_seconds(model, inputs, samples, steps: int) -> dict:
     return seconds
 
 
+def step_gflop(model, inputs, samples) -> dict:
+    """GFLOP of one training step of ``model`` (forward with losses and
+    backward) and of its backbone alone (forward and backward), as
+    ``torch.utils.flop_counter`` counts them (convolutions, matrix products,
+    attention)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    model.train()
+    counted = {}
+    with FlopCounterMode(display=False) as counter:
+        torch.manual_seed(0)
+        sum(model.loss(inputs, copy.deepcopy(samples)).values()).backward()
+    counted['step'] = counter.get_total_flops() / 1e9
+    with FlopCounterMode(display=False) as counter:
+        sum(f.float().square().mean()
+            for f in model.backbone(inputs)).backward()
+    counted['backbone'] = counter.get_total_flops() / 1e9
+    model.zero_grad(set_to_none=True)
+    return counted
+
+
+def matmul_gflops(sizes=(512, 1024, 2048), rows: int = 4096,
+                  repeats: int = 5) -> float:
+    """This machine's best fp32 matrix-product rate, GFLOP/s: the fastest of
+    ``repeats`` timings of (rows x size) @ (size x size) products for each
+    size, with the current thread count. The best rate gives the lowest, most
+    favourable floor."""
+    best = 0.
+    for size in sizes:
+        a, b = torch.randn(rows, size), torch.randn(size, size)
+        seconds = min(timed(lambda: a @ b, steps=3) for _ in range(repeats))
+        best = max(best, 2 * rows * size * size / seconds / 1e9)
+    return best
+
+
 def resident_mib(field: str) -> float:
     """VmRSS or VmHWM (peak) of this process, MiB (Linux)."""
     with open('/proc/self/status') as f:
@@ -229,18 +270,28 @@ def main():
     parser.add_argument('--stages', action='store_true',
                         help='also forward/backward/optimizer seconds and '
                         'the backbone alone')
+    parser.add_argument('--flops', action='store_true',
+                        help='also count each step\'s floating-point work '
+                        'and the time it takes at this machine\'s '
+                        'matrix-product rate')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, xxx=yyy')
     parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
+    if args.flops and args.device != 'cpu':
+        parser.error('--flops measures the CPU\'s matrix-product rate: '
+                     'use it with --device cpu')
     where = (f'cuda: {torch.cuda.get_device_name()}'
              if args.device == 'cuda' else 'CPU')
     print(f'machine: {where}, {machine()}; '
           f'{"bf16 autocast" if args.amp else "fp32"}')
     ours, ref, inputs, samples = build(args)
     print(f'first losses differ by {first_loss_gap(ours, ref, inputs, samples):.1e}')
+    flops = ({name: step_gflop(model, inputs, samples)
+              for name, model in zip(NAMES, (ref, ours))}
+             if args.flops else None)
     del ours, ref
     runs = {name: [] for name in NAMES}
     for r in range(args.rounds):
@@ -266,6 +317,19 @@ def main():
             print(f'  {name:7s} ' + ', '.join(
                 f'{key} {value:.3f}'
                 for key, value in runs[name][0]['stages'].items()))
+    if flops:
+        rate = matmul_gflops()
+        print(f'  counted GFLOP of a step (forward with losses + backward; '
+              f'convolutions, matrix products, attention), and that work '
+              f'alone at this machine\'s best fp32 matrix-product rate, '
+              f'{rate:.0f} GFLOP/s:')
+        for name, counted in flops.items():
+            print(f'  {name:7s} step {counted["step"]:.1f} GFLOP '
+                  f'(floor {counted["step"] / rate:.3f} s), of which the '
+                  f'backbone {counted["backbone"]:.1f} GFLOP '
+                  f'({counted["backbone"] / rate:.3f} s)')
+        print(f'  half of mmdet\'s step: {a["seconds"] / 2:.3f} s; the floor '
+              f'of ours: {flops["m2f_mm"]["step"] / rate:.3f} s')
 
 
 if __name__ == '__main__':
