@@ -7,8 +7,8 @@ import os.path as osp
 import sys
 
 import cv2
-import pytest
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope

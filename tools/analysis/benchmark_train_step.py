@@ -30,10 +30,10 @@ both models run with the same mmdet backbone. ``--flops`` also counts the
 floating-point operations of one step of each model (forward with losses and
 backward, by ``torch.utils.flop_counter``: convolutions, matrix products and
 attention; the deformable-attention sampling, normalisation and elementwise
-work are not counted) and of its backbone alone, measures this machine's
+work are not counted) and of its backbone alone, measures this machine's best
 fp32 matrix-product rate, and prints the time the counted work alone would
-take at that rate: a floor under any implementation of the same function on
-this machine. ``--cfg-options`` changes our
+take at that rate: a floor under any fp32 implementation that computes the
+same products on this machine. ``--cfg-options`` changes our
 config before both models are built from it, e.g. gradient checkpointing
 (which mmdet's twin does not have, so only our peak changes):
 
