@@ -2,6 +2,7 @@
 Mask2Former, the official detectron2-layout checkpoints and Hugging Face's
 transformers checkpoints), and our config
 translated into mmdet's equivalent model (the oracle)."""
+from .conversion_tool import run_conversion
 from .fit_config import check_fits_config, head_prefix_of, reorder_classes
 from .hf_checkpoint import convert_hf_state_dict, load_hf_checkpoint
 from .mmdet_checkpoint import convert_head_key, convert_mmdet_state_dict
@@ -15,4 +16,5 @@ __all__ = ['convert_head_key', 'convert_mmdet_state_dict',
            'UnsafePickleError', 'class_order_by_name',
            'convert_official_state_dict', 'load_official_checkpoint',
            'convert_hf_state_dict', 'load_hf_checkpoint',
-           'check_fits_config', 'head_prefix_of', 'reorder_classes']
+           'check_fits_config', 'head_prefix_of', 'reorder_classes',
+           'run_conversion']

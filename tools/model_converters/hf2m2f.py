@@ -23,15 +23,13 @@ import json
 import os.path as osp
 import sys
 
-import torch
 from mmengine.config import Config
 
 import m2f_mm  # noqa: F401  (registries, safe checkpoints)
 from m2f_mm.converters import (check_fits_config, class_order_by_name,
                                convert_hf_state_dict, head_prefix_of,
-                               load_hf_checkpoint)
+                               load_hf_checkpoint, run_conversion)
 from m2f_mm.datasets import train_dataset_classes
-from m2f_mm.utils import UnsafeCheckpointError
 
 
 def hf_class_names(src: str, source_classes: str = None):
@@ -62,7 +60,8 @@ def main(argv=None) -> int:
     order.add_argument('--keep-class-order', action='store_true',
                        help="keep the HF model's class order")
     args = parser.parse_args(argv)
-    try:
+
+    def convert():
         cfg = Config.fromfile(args.config)
         state = load_hf_checkpoint(args.src)
         class_order = None
@@ -75,20 +74,9 @@ def main(argv=None) -> int:
         converted = convert_hf_state_dict(
             state, head_prefix_of(cfg), class_order)
         check_fits_config(cfg, converted)
-    except UnsafeCheckpointError as err:
-        print(f'error: {err}', file=sys.stderr)  # names the file
-        return 1
-    except (FileNotFoundError, KeyError, ValueError, RuntimeError,
-            OSError) as err:
-        print(f'error: {args.src}: {err}', file=sys.stderr)
-        return 1
-    torch.save({'state_dict': converted,
-                'meta': {'converted_from': args.src, 'config': args.config,
-                         'class_order': class_order}},
-               args.dst)
-    print(f'wrote {len(converted)} tensors to {args.dst}'
-          + ('' if class_order is None else ' (classes reordered by name)'))
-    return 0
+        return converted, {'converted_from': args.src, 'config': args.config,
+                           'class_order': class_order}
+    return run_conversion(args.src, args.dst, convert)
 
 
 if __name__ == '__main__':

@@ -17,17 +17,14 @@ and the semantic datasets need none.
 import argparse
 import sys
 
-import torch
 from mmengine.config import Config
 
 import m2f_mm  # noqa: F401
-from m2f_mm.converters import (UnsafePickleError, check_fits_config,
-                               class_order_by_name, head_prefix_of,
-                               convert_official_state_dict,
-                               load_official_checkpoint)
+from m2f_mm.converters import (check_fits_config, class_order_by_name,
+                               convert_official_state_dict, head_prefix_of,
+                               load_official_checkpoint, run_conversion)
 from m2f_mm.datasets import train_dataset_classes
 from m2f_mm.datasets.panoptic_json import CITYSCAPES_STUFF, CITYSCAPES_THINGS
-from m2f_mm.utils import UnsafeCheckpointError
 
 #: Cityscapes' train-id order (detectron2's): stuff, then things.
 CITYSCAPES_TRAIN_IDS = CITYSCAPES_STUFF + CITYSCAPES_THINGS
@@ -43,7 +40,8 @@ def main(argv=None) -> int:
                         help="the official class order: 'cityscapes' or a "
                         'text file of names, one a line')
     args = parser.parse_args(argv)
-    try:
+
+    def convert():
         cfg = Config.fromfile(args.config)
         state = load_official_checkpoint(args.src)
         class_order = None
@@ -57,18 +55,8 @@ def main(argv=None) -> int:
         converted = convert_official_state_dict(
             state, head_prefix_of(cfg), class_order)
         check_fits_config(cfg, converted)
-    except (UnsafeCheckpointError, UnsafePickleError) as err:
-        print(f'error: {err}', file=sys.stderr)  # names the file
-        return 1
-    except (FileNotFoundError, KeyError, ValueError, RuntimeError,
-            OSError) as err:
-        print(f'error: {args.src}: {err}', file=sys.stderr)
-        return 1
-    torch.save({'state_dict': converted,
-                'meta': {'converted_from': args.src, 'config': args.config}},
-               args.dst)
-    print(f'wrote {len(converted)} tensors to {args.dst}')
-    return 0
+        return converted, {'converted_from': args.src, 'config': args.config}
+    return run_conversion(args.src, args.dst, convert)
 
 
 if __name__ == '__main__':
