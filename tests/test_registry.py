@@ -11,6 +11,7 @@ from mmengine.registry import DefaultScope, init_default_scope
 import m2f_mm  # noqa: F401
 from m2f_mm import registry as ours
 from m2f_mm.models.segmentors import M2FDetector
+from m2f_mm.testing.tools import REPO_ROOT
 
 
 def _scope(name):
@@ -76,14 +77,14 @@ def test_every_registered_class_has_a_docstring():
             assert cls.__doc__ and cls.__doc__.strip(), name
 
 
-def test_readme_mmdet_example_builds_verbatim(tmp_path):
-    """The README's mmdet-scoped example config, as written there, builds in
+def test_docs_mmdet_example_builds_verbatim(tmp_path):
+    """docs/usage.md's mmdet-scoped example config, as written there, builds in
     mmdet's scope and predicts; the mmseg variant it describes builds too."""
     import os.path as osp
     import re
     import torch
-    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    with open(osp.join(root, 'README.md')) as f:
+    root = REPO_ROOT
+    with open(osp.join(root, 'docs', 'usage.md')) as f:
         readme = f.read()
     code = re.search(r'<!-- mmdet-example -->\n```python\n(.*?)```', readme,
                      re.S).group(1)

@@ -20,7 +20,7 @@ import os.path as osp
 from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
-import m2f_mm  # noqa: F401
+from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.cli import (add_common_args, load_config,
                               setup_cpu_distributed)
 
@@ -65,6 +65,7 @@ def use_tta(cfg, config_path: str, onnx: bool = False) -> None:
 
 
 def main(argv=None):
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     args = parse_args(argv)
     if (args.checkpoint is None) == (args.onnx is None):
         raise SystemExit('give either a CHECKPOINT or --onnx FILE ...')

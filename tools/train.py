@@ -11,7 +11,7 @@ import argparse
 
 from mmengine.runner import Runner
 
-import m2f_mm  # noqa: F401  (safe checkpoints, registries)
+from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.cli import (add_common_args, load_config, resolve_resume,
                               setup_cpu_distributed)
 
@@ -32,6 +32,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     args = parse_args(argv)
     cfg = load_config(args)
     setup_cpu_distributed(cfg)

@@ -18,6 +18,7 @@ from m2f_mm.deploy import M2FOnnxModel
 from m2f_mm.models.segmentors import (TASKS, InferenceConfig, M2FDetector,
                                       is_mmdet_side, model_face)
 from m2f_mm.registry import MODELS
+from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.checkpoint import check_fits
 from .inputs import read_frames
 from .writers import WRITERS, ClassMeta
@@ -27,7 +28,9 @@ _ANNOTATION_LOADERS = ('LoadAnnotations', 'LoadPanopticAnnotations',
 
 
 def _config(config: Union[str, Config]) -> Config:
-    """The config (read if a path), its default scope set."""
+    """The config (read if a path), its default scope set, after m2f_mm's
+    process-wide settings (safe checkpoint loading, ``m2f_mm::`` names)."""
+    register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     init_default_scope(cfg.get('default_scope', 'm2f_mm'))
     return cfg

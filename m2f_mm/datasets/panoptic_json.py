@@ -9,7 +9,7 @@ then stuff), and the items are what mmdet's ``LoadPanopticAnnotations`` reads.
 """
 import json
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from mmdet.datasets import BaseDetDataset
 
@@ -44,14 +44,27 @@ class PanopticJsonDataset(BaseDetDataset):
         ann_file: the panoptic JSON (``images``, ``annotations`` with
             ``segments_info``, ``categories`` with ``isthing``).
         data_prefix: ``img`` (images) and ``seg`` (the panoptic PNGs).
-        **kwargs: ``BaseDetDataset``'s arguments.
+        metainfo, data_root, filter_cfg, indices, serialize_data, pipeline,
+        test_mode, lazy_init, max_refetch, backend_args: as mmengine's
+            ``BaseDataset`` and mmdet's ``BaseDetDataset``.
     """
 
     METAINFO: dict = dict(classes=None, thing_classes=None, stuff_classes=None)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *, ann_file: str = '', data_prefix: Optional[dict] = None,
+                 metainfo: Optional[dict] = None, data_root: str = '',
+                 filter_cfg: Optional[dict] = None, indices=None,
+                 serialize_data: bool = True, pipeline: Sequence = (),
+                 test_mode: bool = False, lazy_init: bool = False,
+                 max_refetch: int = 1000,
+                 backend_args: Optional[dict] = None) -> None:
         self._json: Optional[dict] = None
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            ann_file=ann_file, metainfo=metainfo, data_root=data_root,
+            data_prefix=data_prefix or dict(img=''), filter_cfg=filter_cfg,
+            indices=indices, serialize_data=serialize_data,
+            pipeline=list(pipeline), test_mode=test_mode, lazy_init=lazy_init,
+            max_refetch=max_refetch, backend_args=backend_args)
 
     def _read_json(self) -> dict:
         if self._json is None:

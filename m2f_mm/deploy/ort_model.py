@@ -60,6 +60,9 @@ class M2FOnnxModel(BaseModel):
         providers: ONNX Runtime execution providers.
     """
 
+    #: answers for its classes and tasks itself (``models.segmentors.model_face``)
+    is_model_face = True
+
     def __init__(self, onnx_files: Sequence[str],
                  data_preprocessor: Optional[dict] = None,
                  providers: Sequence[str] = ('CPUExecutionProvider', )) -> None:

@@ -275,7 +275,8 @@ _installed = False
 def install_safe_checkpoints():
     """Make mmengine checkpoints save and load with weights_only semantics.
 
-    Idempotent; called when ``m2f_mm`` is imported.
+    Idempotent; a global change of mmengine and torch's allow-list, made by
+    ``m2f_mm.utils.register_all_modules`` (not by importing m2f_mm).
     """
     global _installed
     if _installed:

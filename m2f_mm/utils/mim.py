@@ -9,10 +9,12 @@ but (1) only for packages in its own table of OpenMMLab projects, and (2) it
 looks for the package under its distribution's location, which for an
 editable install (``pip install -e``, what ``tools/setup.sh`` does) is
 site-packages, not the source tree. Importing m2f_mm adds it to the table
-and answers m2f_mm's own location from its code. Scripts that parse a config
-before importing m2f_mm (mmdet's and mmseg's ``tools/train.py`` import
-``custom_imports`` only after reading the ``_base_`` files) need ``import
-m2f_mm`` first.
+(:func:`register_package_name`: a registration, which is also how mmengine
+knows to call ``m2f_mm.utils.register_all_modules`` for our scope);
+``register_all_modules`` (:func:`install_config_names`) makes mmengine's
+``get_installed_path`` answer m2f_mm's own location from its code. Scripts
+that parse an ``m2f_mm::`` name before a Runner exists call
+``m2f_mm.utils.register_all_modules()`` first.
 """
 import os.path as osp
 
@@ -32,9 +34,17 @@ def _installed_path(original):
     return installed_path
 
 
-def register_config_package() -> None:
-    """Let mmengine resolve ``m2f_mm::`` config names (idempotent)."""
+def register_package_name() -> None:
+    """Add m2f_mm to mmengine's table of OpenMMLab packages (idempotent; the
+    one thing ``import m2f_mm`` adds to mmengine)."""
     config_utils.MODULE2PACKAGE.setdefault(PACKAGE, PACKAGE)
+
+
+def install_config_names() -> None:
+    """Let mmengine resolve ``m2f_mm::`` config names from this code's own
+    location (idempotent; a global change of mmengine, made by
+    ``register_all_modules``)."""
+    register_package_name()
     for module in (config_module, hub_module):
         if not getattr(module.get_installed_path, 'm2f_mm_wrapped', False):
             module.get_installed_path = _installed_path(

@@ -13,8 +13,9 @@ from mmengine.registry import DefaultScope, init_default_scope
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_{}.py')
 
 

@@ -18,8 +18,9 @@ from pycocotools import mask as mask_utils
 import m2f_mm  # noqa: F401
 from m2f_mm.apis import Mask2FormerInferencer
 from m2f_mm.datasets import generate
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 
@@ -128,6 +129,7 @@ def test_bad_input_is_named(inferencer, tmp_path):
         inferencer(str(broken), task='depth')
 
 
+@pytest.mark.slow
 def test_tool_cli(scene, tmp_path):
     import m2f_mm.models  # noqa: F401
     cfg = Config.fromfile(QUICKSTART)
@@ -186,6 +188,7 @@ def test_overlays_use_the_config_palette(inferencer):
         assert np.abs(colour - expected).max() <= 2, (label, colour)
 
 
+@pytest.mark.slow
 def test_tool_finishes_the_good_files_and_names_the_bad(scene, tmp_path):
     """A folder with an unreadable file, and two inputs sharing a stem: every
     good image is written under its own name, the bad one is reported at the
@@ -218,6 +221,7 @@ def test_tool_finishes_the_good_files_and_names_the_bad(scene, tmp_path):
                        '000002_jpg_semantic.png', '000003_semantic.png']
 
 
+@pytest.mark.slow
 def test_a_checkpoint_of_another_config_is_refused(scene, tmp_path):
     """Strict by default, in the inferencer and in tools/test.py: the error
     names the file and the first keys that differ."""
@@ -234,8 +238,7 @@ def test_a_checkpoint_of_another_config_is_refused(scene, tmp_path):
         Mask2FormerInferencer(QUICKSTART, ckpt, device='cpu')
     loose = Mask2FormerInferencer(QUICKSTART, ckpt, device='cpu', strict=False)
     assert loose.model.head.class_head.out_features == 9
-    sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
-    from shapes_cli import data_options
+    from m2f_mm.testing.shapes_cli import data_options
     proc = subprocess.run(
         [sys.executable, osp.join(ROOT, 'tools', 'test.py'), QUICKSTART, ckpt,
          '--work-dir', str(tmp_path / 'work'), '--cfg-options',

@@ -17,8 +17,9 @@ from mmengine.registry import init_default_scope
 import m2f_mm  # noqa: F401
 from m2f_mm.converters import convert_hf_state_dict, load_hf_checkpoint
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 HF_CLASSES = ['sky', 'circle', 'grass', 'square', 'triangle']
 OUR_CLASSES = ('circle', 'square', 'triangle', 'sky', 'grass')  # things first
 SIZES = dict(resnet=(64, 96), swin=(256, 288))  # Swin: the last stage > window
@@ -145,6 +146,7 @@ def test_transformers_4_files_convert_as_5():
     assert all(torch.equal(new[k], old[k]) for k in new)
 
 
+@pytest.mark.slow
 def test_tool_converts_a_saved_folder_reordering_classes(tmp_path):
     hf = hf_model('resnet')
     folder = str(tmp_path / 'hf')
@@ -169,6 +171,7 @@ def test_tool_converts_a_saved_folder_reordering_classes(tmp_path):
                        hf.class_predictor.bias.detach())
 
 
+@pytest.mark.slow
 def test_tool_refuses_unsafe_and_unknown_files(tmp_path):
     config = tmp_path / 'tiny.py'
     config.write_text(f'model = {our_model_cfg("resnet")!r}\n')

@@ -7,13 +7,15 @@ import pytest
 import torch
 
 from m2f_mm.converters import convert_head_key, convert_mmdet_state_dict
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(REPO_ROOT)
 TOOL = ROOT / 'tools' / 'model_converters' / 'mmdet2m2f.py'
 
 
+@pytest.mark.slow
 def test_cli_converts_an_mmdet_checkpoint_loadable_by_ours(tmp_path):
-    from oracle import build_twins
+    from m2f_mm.testing.oracle import build_twins
     ours, ref = build_twins()
     src, dst = tmp_path / 'mmdet.pth', tmp_path / 'ours.pth'
     torch.save({'state_dict': ref.state_dict(), 'meta': {}}, src)
@@ -26,6 +28,7 @@ def test_cli_converts_an_mmdet_checkpoint_loadable_by_ours(tmp_path):
         assert torch.equal(converted[key], value), key
 
 
+@pytest.mark.slow
 def test_cli_refuses_unknown_head_keys_and_missing_files(tmp_path):
     src = tmp_path / 'odd.pth'
     torch.save({'state_dict': {'panoptic_head.mystery.weight': torch.ones(1)}},
@@ -60,6 +63,7 @@ class _Evil:
         return (os.system, ('echo pwned', ))
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_malicious_or_corrupt_checkpoint_naming_it(tmp_path):
     evil, broken = tmp_path / 'evil.pth', tmp_path / 'broken.pth'
     torch.save({'state_dict': {}, 'meta': _Evil()}, evil)

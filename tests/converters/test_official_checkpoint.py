@@ -19,8 +19,9 @@ from m2f_mm.converters import (UnsafePickleError, class_order_by_name,
                                convert_official_state_dict,
                                load_official_checkpoint)
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 PD, PR = 'sem_seg_head.pixel_decoder.', 'sem_seg_head.predictor.'
@@ -132,6 +133,7 @@ def test_every_weight_lands_where_the_official_code_says(official):
     assert set(converted) == set(ours)
 
 
+@pytest.mark.slow
 def test_tool_writes_a_checkpoint_the_config_loads(official, tmp_path):
     path, table, arrays, _ = official
     dst = str(tmp_path / 'ours.pth')
@@ -148,6 +150,7 @@ def test_tool_writes_a_checkpoint_the_config_loads(official, tmp_path):
                        torch.from_numpy(arrays[f'{PR}query_embed.weight']))
 
 
+@pytest.mark.slow
 def test_tool_refuses_a_config_the_weights_do_not_fit(official, tmp_path):
     path = official[0]
     config = tmp_path / 'wider.py'

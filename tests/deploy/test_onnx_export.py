@@ -18,14 +18,13 @@ from m2f_mm.apis import init_model
 from m2f_mm.datasets import generate
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
 from m2f_mm.models.postprocess import resize_masks
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT, load_tool
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'deploy'))
-sys.path.insert(0, osp.join(ROOT, 'tools'))
-sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-from benchmark_deploy import eager_predict  # noqa: E402
-from shapes_cli import data_options  # noqa: E402
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
+eager_predict = load_tool('tools/analysis/benchmark_deploy.py').eager_predict
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 #: (H, W) and batch of the ONNX Runtime runs: neither a multiple of 32 nor
@@ -60,7 +59,7 @@ def files(tmp_path_factory):
 @pytest.fixture(scope='module')
 def exported(files):
     """The three tasks' files, by tools/deploy/export.py's main."""
-    from export import main
+    main = load_tool('tools/deploy/export.py').main
     paths = {}
     for task in ('panoptic', 'instance', 'semantic'):
         paths[task] = str(files['root'] / f'{task}.onnx')
@@ -130,7 +129,7 @@ def _check_panoptic(files, run):
 def test_torch_export_program_equals_eager(files, tmp_path):
     """--out *.pt2: the same graph as a torch.export program, saved, loaded
     and run at other sizes and batches."""
-    from export import main
+    main = load_tool('tools/deploy/export.py').main
     out = str(tmp_path / 'panoptic.pt2')
     assert main([files['config'], files['checkpoint'], '--task', 'panoptic',
                  '--out', out, '--shape', '128', '128']) == 0
@@ -192,7 +191,7 @@ def test_semantic_onnx_equals_eager(files, exported):
 
 
 def test_bad_requests_are_refused(files, tmp_path):
-    from export import main
+    main = load_tool('tools/deploy/export.py').main
     model, _, _ = init_model(files['config'])
     with pytest.raises(ValueError, match='opset 13'):
         export_onnx(DeployModel(model, 'panoptic'), str(tmp_path / 'a.onnx'),
@@ -241,7 +240,7 @@ def test_test_tool_scores_the_onnx_files_as_the_checkpoint(files, exported,
 
 def test_infer_tool_writes_the_same_files_from_onnx(files, exported,
                                                      tmp_path):
-    from infer import main
+    main = load_tool('tools/infer.py').main
     image = str(files['root'] / 'shapes' / 'images' / 'val' / '000002.jpg')
     assert main([files['config'], files['checkpoint'], image, '--task',
                  'panoptic', '--out-dir', str(tmp_path / 'eager')]) == 0
@@ -263,7 +262,7 @@ def test_deploy_benchmark_measures_agreement(files, exported):
     """tools/analysis/benchmark_deploy.py reports the gaps the tests above
     bound, for ONNX Runtime and for OpenVINO running the same file: raw
     logits within 1e-4 and the same panoptic map."""
-    from benchmark_deploy import compare
+    compare = load_tool('tools/analysis/benchmark_deploy.py').compare
     results = compare(files['config'], files['checkpoint'],
                       exported['panoptic'], 'panoptic', (96, 112), 1)
     assert set(results) == {'pytorch', 'onnxruntime', 'openvino'}
@@ -272,12 +271,20 @@ def test_deploy_benchmark_measures_agreement(files, exported):
         assert gaps['class_logits'] < 1e-4 and gaps['mask_logits'] < 1e-4
         assert gaps['same_panoptic'] is True
     assert all(r['seconds'] > 0 for r in results.values())
+    # the command docs/deploy.md shows, on the same file
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_deploy.py',
+         files['config'], '--checkpoint', files['checkpoint'], '--onnx',
+         exported['panoptic'], '--shape', '96', '112', '--images', '1'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.search(r'onnxruntime\s+\d+\.\d+ s/image', proc.stdout)
 
 
 def test_semantic_onnx_of_an_mmseg_model_equals_its_predict(tmp_path):
     """An mmseg-side model (EncoderDecoder + M2FDecodeHead) exports its
     semantic task; the file's labels are mmseg predict's."""
-    from export import main
+    main = load_tool('tools/deploy/export.py').main
     config = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_semantic.py')
     torch.manual_seed(0)

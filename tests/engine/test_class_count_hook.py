@@ -1,17 +1,16 @@
 """A config whose class counts differ from its dataset's is refused when the
 run starts (it used to train, then fail with a KeyError in the metric)."""
 import os.path as osp
-import sys
 
 import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from m2f_mm.datasets import generate
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
-from shapes_cli import data_options  # noqa: E402
+ROOT = REPO_ROOT
 
 
 def _cfg(task, root, tmp_path):

@@ -7,7 +7,7 @@ import torch
 from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401
-from tiny_model import TinyModel
+from m2f_mm.testing.tiny_model import TinyModel
 
 
 def test_training_stops_at_a_nan_loss_naming_it(tmp_path):

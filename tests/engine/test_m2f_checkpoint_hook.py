@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from m2f_mm.datasets import generate
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
-from shapes_cli import data_options  # noqa: E402
+ROOT = REPO_ROOT
 
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 
@@ -31,9 +31,9 @@ class KillAt9(Hook):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+from m2f_mm.testing.tools import load_tool
 sys.argv = sys.argv[1:]
-sys.path.insert(0, {tools!r})
-import train
+train = load_tool('tools/train.py')
 load_config = train.load_config
 
 
@@ -62,6 +62,7 @@ def _losses(work_dir):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_killed_and_resumed_run_continues_the_same_loss_curve(tmp_path):
     root = str(tmp_path / 'shapes') + '/'
@@ -76,8 +77,7 @@ def test_killed_and_resumed_run_continues_the_same_loss_curve(tmp_path):
         command = [sys.executable, 'tools/train.py', CONFIG, '--work-dir',
                    str(work_dir), *extra, '--cfg-options', *options]
         if killer:
-            command = [sys.executable, '-c', _KILLER.format(
-                tools=osp.join(ROOT, 'tools')), *command[1:]]
+            command = [sys.executable, '-c', _KILLER, *command[1:]]
         return subprocess.run(command, cwd=ROOT, capture_output=True,
                               text=True)
 

@@ -10,10 +10,12 @@ import time
 import pytest
 
 from m2f_mm.datasets import generate
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(ROOT, 'tests', 'integration'))
-from shapes_cli import data_options  # noqa: E402
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
 
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 

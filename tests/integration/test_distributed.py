@@ -14,9 +14,12 @@ import torch.multiprocessing as mp
 
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
-from shapes_cli import data_options
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 
 
@@ -70,3 +73,13 @@ def test_dist_train_sh_two_cpu_processes(tmp_path):
                                            r' loss: ([0-9.]+)', log)]
     assert len(losses) == iters and all(v == v and v > 0 for v in losses)
     assert osp.isfile(work_dir / f'iter_{iters}.pth')
+    # tools/dist_test.sh evaluates that checkpoint over the same 2 processes
+    proc = subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), CONFIG,
+         str(work_dir / f'iter_{iters}.pth'), '2', '--work-dir',
+         str(tmp_path / 'test'), '--cfg-options', *options],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=580)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-3000:]
+    assert 'Distributed training: True' in output
+    assert 'coco_panoptic/PQ' in output, output[-3000:]

@@ -15,9 +15,12 @@ from mmengine.runner import Runner
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
-from config_files import load_config_or_skip
+from m2f_mm.testing.config_files import load_config_or_skip
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
 MIXING = sorted(glob.glob(osp.join(ROOT, 'configs', 'mixing', '*.py')))
 STEPS = 8
 

@@ -12,8 +12,11 @@ from mmengine.runner import Runner
 
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 ITERS = 150
 PQ_FLOOR, PQ_STUFF_FLOOR = 25.0, 70.0

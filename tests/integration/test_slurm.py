@@ -11,9 +11,12 @@ import time
 import pytest
 
 from m2f_mm.datasets import generate
-from shapes_cli import data_options
+from m2f_mm.testing.shapes_cli import data_options
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
+
+ROOT = REPO_ROOT
 CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
 PROGRAMS = ('srun', 'sinfo', 'scontrol', 'slurmctld', 'slurmd', 'munged')
 
@@ -45,21 +48,13 @@ def _which(*names):
     return all(shutil.which(n) or osp.exists(f'/usr/sbin/{n}') for n in names)
 
 
-def _install_reason():
-    """None when Slurm and munge are there (installed here if missing), else
-    why they cannot be."""
+def _missing_reason():
+    """None when Slurm and munge are installed (``bash tools/setup.sh
+    --with-slurm``, which .ci/run calls), else what is missing."""
     if _which(*PROGRAMS):
         return None
-    if os.geteuid() != 0 or not shutil.which('apt-get'):
-        return 'slurm-wlm/munge missing and not installable (no root apt-get)'
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    for command in (['apt-get', 'update', '-qq'],
-                    ['apt-get', 'install', '-y', '-qq', 'slurm-wlm', 'munge']):
-        proc = subprocess.run(command, env=env, capture_output=True,
-                              text=True, timeout=900)
-        if proc.returncode:
-            return f'{" ".join(command)} failed: {proc.stderr[-300:]}'
-    return None if _which(*PROGRAMS) else 'slurm-wlm installed no srun'
+    return ('slurm-wlm/munge are not installed: run bash tools/setup.sh '
+            '--with-slurm')
 
 
 def _free_port():
@@ -70,7 +65,7 @@ def _free_port():
 
 @pytest.fixture(scope='module')
 def cluster(tmp_path_factory):
-    reason = _install_reason()
+    reason = _missing_reason()
     if reason:
         print(f'skipping the Slurm test: {reason}')
         pytest.skip(reason)
@@ -127,3 +122,13 @@ def test_slurm_train_sh_two_cpu_tasks(cluster, tmp_path):
     assert len([line for line in log.splitlines()
                 if 'Iter(train)' in line]) == iters
     assert osp.isfile(work / f'iter_{iters}.pth')
+    # tools/slurm_test.sh evaluates that checkpoint over the same two tasks
+    proc = subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'slurm_test.sh'), 'debug', 'm2f',
+         CONFIG, str(work / f'iter_{iters}.pth'), '--work-dir',
+         str(tmp_path / 'test'), '--cfg-options',
+         *data_options('panoptic', root)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=840)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-3000:]
+    assert 'coco_panoptic/PQ' in output, output[-3000:]

@@ -10,7 +10,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 import m2f_mm  # noqa: F401
 from m2f_mm.utils import UnsafeCheckpointError
-from tiny_model import TinyModel
+from m2f_mm.testing.tiny_model import TinyModel
 
 
 def _runner(work_dir, max_iters, resume=False, checkpoint=None):
@@ -176,8 +176,11 @@ _KILLED_DURING_WRITE = r'''
 import os, sys
 import torch
 from mmengine.fileio import LocalBackend
-sys.path[:0] = [{tests!r}, {tests!r} + '/..']
-from test_checkpoint import _runner
+import importlib.util
+spec = importlib.util.spec_from_file_location('test_checkpoint', {test_file!r})
+test_checkpoint = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(test_checkpoint)
+_runner = test_checkpoint._runner
 calls = []
 put = LocalBackend.put
 
@@ -197,6 +200,7 @@ runner.train()
 '''
 
 
+@pytest.mark.slow
 def test_kill_during_a_checkpoint_write_keeps_the_previous_one(tmp_path):
     """max_keep_ckpts=1, killed while writing the second checkpoint: the
     first is still there, complete, named by last_checkpoint, and a resume
@@ -205,7 +209,7 @@ def test_kill_during_a_checkpoint_write_keeps_the_previous_one(tmp_path):
     import sys
     hook = dict(type='M2FCheckpointHook', interval=2, by_epoch=False,
                 max_keep_ckpts=1)
-    script = _KILLED_DURING_WRITE.format(tests=os.path.dirname(__file__),
+    script = _KILLED_DURING_WRITE.format(test_file=os.path.abspath(__file__),
                                          work=str(tmp_path), hook=hook)
     proc = subprocess.run([sys.executable, '-c', script], capture_output=True,
                           text=True)

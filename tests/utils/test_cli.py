@@ -2,6 +2,8 @@
 import pytest
 import torch
 
+from m2f_mm.testing.tools import REPO_ROOT
+
 
 def test_resume_says_what_it_resumes_from(tmp_path, capsys):
     from mmengine.config import Config
@@ -23,7 +25,7 @@ def test_a_misspelt_cfg_option_is_refused_with_the_closest_key():
     import argparse
     import os.path as osp
     from m2f_mm.utils.cli import load_config
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    root = REPO_ROOT
     config = osp.join(root, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
     args = argparse.Namespace(config=config, launcher='none', local_rank=0,
                               work_dir=None,

@@ -40,14 +40,13 @@ import time
 import torch
 from mmengine.config import Config
 
-import m2f_mm  # noqa: F401
-from m2f_mm.converters import build_mmdet_twin
-from m2f_mm.datasets.random_batch import random_panoptic_batch
+from m2f_mm.utils import register_all_modules
+from m2f_mm.testing.benchmarking import (keep_one, machine,
+                                         reset_peak_resident, resident_mib,
+                                         run_worker, timed)
+from m2f_mm.testing.mmdet_twin import build_mmdet_twin
+from m2f_mm.testing.random_batch import random_panoptic_batch
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_train_step import (keep_one, machine,  # noqa: E402
-                                  reset_peak_resident, resident_mib,
-                                  run_worker, timed)  # (same folder)
 
 
 def score_gap(ours, ref, inputs, samples) -> float:
@@ -161,6 +160,7 @@ def memory(args) -> None:
 
 
 def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--images', type=int, default=3,

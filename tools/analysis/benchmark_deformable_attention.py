@@ -1,17 +1,17 @@
-"""Deformable attention's sampling on CPU, forward + backward: the compiled
-op, the dense sampling-matrix path and mmcv's pure-PyTorch (grid_sample)
-path, at the token counts of 128 px to 384 px training inputs and of an
-800 x 1216 image (forward only), measured in the same run; the outputs are
-compared with mmcv's first.
+"""Deformable attention's sampling paths on CPU, forward + backward: the
+compiled op, the dense sampling-matrix path and mmcv's pure-PyTorch
+(grid_sample) path, each as the module runs it (from the projections: the
+softmax, the sampling locations and the sampling), at the token counts of
+128 px to 384 px training inputs and of an 800 x 1216 image (forward only),
+measured in the same run; the outputs are compared with grid_sample's first.
 
-    python tools/analysis/benchmark_deformable_attention.py
+    python tools/analysis/benchmark_deformable_attention.py [--quick]
 
-This is where the path choice of ``sample_levels`` in
-m2f_mm/models/layers/deformable_attention.py comes from. Measured on the
-2-core x86_64 (AMD EPYC) CPU of the development machine, torch 2.13, 4 heads
-x 32 dims (8 x 32 at 800 x 1216), 3 levels, 4 points, milliseconds (the op
-here is the unfused one; the module's fused op also computes the locations
-and the softmax):
+This is where ``choose_path`` in m2f_mm/models/layers/deformable_sampling.py
+gets its choice. Measured on the 2-core x86_64 (AMD EPYC) CPU of the
+development machine, torch 2.13, 4 heads x 32 dims (8 x 32 at 800 x 1216),
+3 levels, 4 points, milliseconds (before the module split the op column timed
+the unfused op, the locations and softmax outside it: 13 / 25 / 77 / 161):
 
     tokens (input)              grid_sample   dense    op
     batch 8,   336 (128 px)          58          25     13
@@ -22,19 +22,15 @@ and the softmax):
 hence the op at every size where it is built; without it, the dense path
 up to 512 values (DENSE_MAX_VALUES) and grid_sample above.
 """
-import os.path as osp
-import sys
+import argparse
 
 import torch
-from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
-from m2f_mm.models.layers.deformable_attention import (
-    DENSE_MAX_VALUES, FeatureLevels, deformable_sampling_dense)
-from m2f_mm.models.layers.deformable_sampling_cpu import (
-    deformable_sampling_cpu, load_op)
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_train_step import machine, timed  # noqa: E402  (same folder)
+from m2f_mm.models.layers.deformable_sampling import (DENSE_MAX_VALUES,
+                                                      SAMPLING_PATHS)
+from m2f_mm.models.layers.deformable_sampling_cpu import load_op
+from m2f_mm.models.layers.feature_levels import FeatureLevels
+from m2f_mm.testing.benchmarking import machine, timed
 
 DIMS, POINTS = 32, 4
 
@@ -42,28 +38,30 @@ DIMS, POINTS = 32, 4
 def compare(batch: int, shapes, heads: int = 4, steps: int = 3,
             backward: bool = True):
     """{path: (seconds, largest output difference from grid_sample)} of one
-    forward (+ backward) over the given level shapes."""
+    forward (+ backward) over the given level shapes, each path fed what the
+    module feeds it: values, reference points, pixel offsets, logits."""
     levels = FeatureLevels.of(shapes, 'cpu')
     num_value = sum(h * w for h, w in shapes)
     value = torch.randn(batch, num_value, heads, DIMS, requires_grad=backward)
-    loc = torch.rand(batch, num_value, heads, len(shapes), POINTS, 2,
-                     requires_grad=backward)
-    weights = torch.rand(batch, num_value, heads, len(shapes), POINTS,
+    reference = torch.rand(1, num_value, 1, 2)
+    offsets = torch.randn(batch, num_value, heads, len(shapes), POINTS, 2,
+                          requires_grad=backward)
+    logits = torch.randn(batch, num_value, heads, len(shapes) * POINTS,
                          requires_grad=backward)
     grad = torch.randn(batch, num_value, heads * DIMS)
-    paths = {'grid_sample': lambda: multi_scale_deformable_attn_pytorch(
-        value, levels.spatial_shapes, loc, weights)}
+    names = ['grid_sample']
     if num_value <= 4 * DENSE_MAX_VALUES:
-        paths['dense'] = lambda: deformable_sampling_dense(
-            value, levels.shapes, loc, weights)
+        names.append('dense')
     if load_op() is not None:
-        paths['op'] = lambda: deformable_sampling_cpu(
-            value, levels.spatial_shapes, levels.level_start_index, loc,
-            weights)
+        names.append('cpu_op')
     with torch.set_grad_enabled(backward):
-        expected = paths['grid_sample']()
+        expected = SAMPLING_PATHS['grid_sample'](value, levels, reference,
+                                                 offsets, logits)
         results = {}
-        for name, path in paths.items():
+        for name in names:
+            def path(name=name):
+                return SAMPLING_PATHS[name](value, levels, reference, offsets,
+                                            logits)
             gap = (path() - expected).abs().max().item()
             run = (lambda p=path: p().backward(grad)) if backward else path
             results[name] = (timed(run, steps), gap)
@@ -71,6 +69,13 @@ def compare(batch: int, shapes, heads: int = 4, steps: int = 3,
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='the smallest case only, one step (a check)')
+    args = parser.parse_args()
+    if args.quick:
+        report(1, [(8, 8), (4, 4), (2, 2)], 4, True, 'quick', steps=1)
+        return
     print(f'machine: {machine()}; {DIMS} dims per head, 3 levels, '
           f'{POINTS} points')
     cases = [(8, 16, 4, True), (4, 32, 4, True), (2, 64, 4, True)]
@@ -80,8 +85,8 @@ def main():
     report(1, [(100, 152), (50, 76), (25, 38)], 8, False, '800x1216')
 
 
-def report(batch, shapes, heads, backward, label):
-    results = compare(batch, shapes, heads, backward=backward)
+def report(batch, shapes, heads, backward, label, steps=3):
+    results = compare(batch, shapes, heads, steps, backward=backward)
     tokens = sum(h * w for h, w in shapes)
     cells = ', '.join(f'{name} {seconds * 1e3:6.1f} ms (gap {gap:.0e})'
                       for name, (seconds, gap) in results.items())

@@ -4,7 +4,6 @@ how far their outputs are apart.
 
     python tools/analysis/benchmark_deploy.py CONFIG [--checkpoint CKPT]
         [--onnx FILE] [--task panoptic] [--shape 800 1216] [--images 3]
-        [--sampling grid_sample|gather]
 
 Without --onnx the model is exported first (dynamic sizes, as
 tools/deploy/export.py writes it, into a temporary folder); without
@@ -18,7 +17,6 @@ share of mask pixels that differ).
 """
 import argparse
 import os.path as osp
-import platform
 import tempfile
 import time
 
@@ -30,13 +28,10 @@ from mmseg.structures import SegDataSample
 
 from m2f_mm.apis import init_model
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
-from m2f_mm.models.layers.deformable_attention import EXPORT_PATH
 from m2f_mm.models.segmentors import M2FDetector
+from m2f_mm.testing.benchmarking import machine
 
 
-def machine() -> str:
-    return (f'{platform.processor() or platform.machine()}, '
-            f'{torch.get_num_threads()} threads, torch {torch.__version__}')
 
 
 def eager_predict(model, image: np.ndarray, task: str):
@@ -114,8 +109,7 @@ def gaps(model, task: str, image: np.ndarray, outputs) -> dict:
 
 
 def compare(config, checkpoint, onnx_file, task, shape, count,
-            names=('onnxruntime', 'openvino'),
-            sampling: str = EXPORT_PATH) -> dict:
+            names=('onnxruntime', 'openvino')) -> dict:
     """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'."""
     cfg = Config.fromfile(config)
     if checkpoint is None:
@@ -128,8 +122,7 @@ def compare(config, checkpoint, onnx_file, task, shape, count,
     with tempfile.TemporaryDirectory() as tmp:
         if onnx_file is None:
             onnx_file = export_onnx(DeployModel(model, task),
-                                    osp.join(tmp, f'{task}.onnx'), shape,
-                                    sampling=sampling)
+                                    osp.join(tmp, f'{task}.onnx'), shape)
         results = dict(pytorch=dict(seconds=seconds_per_image(
             lambda x: eager_predict(model, x[0], task), images)))
         for name, run in runtimes(onnx_file, names).items():
@@ -148,18 +141,13 @@ def main():
                         choices=['panoptic', 'instance', 'semantic'])
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
     parser.add_argument('--images', type=int, default=3)
-    parser.add_argument('--sampling', default=EXPORT_PATH,
-                        choices=['grid_sample', 'gather'],
-                        help="the exported deformable attention's path")
     args = parser.parse_args()
     print(f'machine: CPU, {machine()}')
     results = compare(args.config, args.checkpoint, args.onnx, args.task,
-                      tuple(args.shape), args.images,
-                      sampling=args.sampling)
+                      tuple(args.shape), args.images)
     base = results['pytorch']['seconds']
     print(f'{args.task} predict, {args.shape[0]}x{args.shape[1]}, '
-          f'{args.images} images one at a time; exported sampling: '
-          f'{args.sampling if args.onnx is None else "(given file)"}:')
+          f'{args.images} images one at a time:')
     for name, result in results.items():
         line = (f'  {name:12s} {result["seconds"]:.3f} s/image, '
                 f'{result["seconds"] / base:.2f}x PyTorch')

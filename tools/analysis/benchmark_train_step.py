@@ -45,37 +45,25 @@ config before both models are built from it, e.g. gradient checkpointing
 """
 import argparse
 import copy
-import gc
 import json
-import platform
 import statistics
-import subprocess
-import sys
 import time
 
 import torch
 from mmengine.config import Config, DictAction
 
-import m2f_mm  # noqa: F401
-from m2f_mm.converters import build_mmdet_twin
-from m2f_mm.datasets.random_batch import random_panoptic_batch
+from m2f_mm.utils import register_all_modules
+from m2f_mm.testing.benchmarking import (keep_one, machine,
+                                         reset_peak_resident, resident_mib,
+                                         run_worker, timed)
+from m2f_mm.testing.mmdet_twin import build_mmdet_twin
+from m2f_mm.testing.random_batch import random_panoptic_batch
 
 NAMES = ('mmdet', 'm2f_mm')
 
 
-def timed(fn, steps, warmup=1):
-    """Mean seconds of ``fn()`` over ``steps`` calls after ``warmup``."""
-    for _ in range(warmup):
-        fn()
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps
 
 
-def machine() -> str:
-    return (f'{platform.processor() or platform.machine()}, '
-            f'{torch.get_num_threads()} threads, torch {torch.__version__}')
 
 
 def train_batch(model_cfg, ref, batch: int, size: int, instances: int = 2):
@@ -182,19 +170,8 @@ def matmul_gflops(sizes=(512, 1024, 2048), rows: int = 4096,
     return best
 
 
-def resident_mib(field: str) -> float:
-    """VmRSS or VmHWM (peak) of this process, MiB (Linux)."""
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(field + ':'):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f'{field} not in /proc/self/status')
 
 
-def reset_peak_resident() -> None:
-    """Start VmHWM again from the current RSS (Linux >= 4.0)."""
-    with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')
 
 
 def build(args):
@@ -213,23 +190,8 @@ def build(args):
     return ours, ref, inputs, samples
 
 
-def keep_one(built, name: str):
-    """(model, inputs, samples) of the named model from ``(ours, mmdet's,
-    inputs, samples)``, the other model released."""
-    ours, ref, inputs, samples = built
-    model = ours if name == 'm2f_mm' else ref
-    del built, ours, ref
-    gc.collect()
-    return model, inputs, samples
 
 
-def run_worker(name: str) -> dict:
-    """This script again, with the same arguments, as ``--worker name``;
-    the JSON it prints last."""
-    cmd = [sys.executable, sys.argv[0], '--worker', name] + sys.argv[1:]
-    out = subprocess.run(cmd, check=True, capture_output=True,
-                         text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def worker(args) -> None:
@@ -252,6 +214,7 @@ def worker(args) -> None:
 
 
 def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config',
                         default='configs/quickstart/m2f_r18_shapes_panoptic.py')

@@ -16,7 +16,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import VISUALIZERS, init_default_scope
 from mmengine.runner import Runner
 
-import m2f_mm  # noqa: F401
+from m2f_mm.utils import register_all_modules
 
 
 def browse(cfg: Config, output_dir: str, split: str = 'train',
@@ -52,6 +52,7 @@ def browse(cfg: Config, output_dir: str, split: str = 'train',
 
 
 def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--output-dir', required=True)

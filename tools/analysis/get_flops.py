@@ -19,7 +19,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
-import m2f_mm  # noqa: F401
+from m2f_mm.utils import register_all_modules
 from m2f_mm.registry import MODELS
 
 #: Mask2Former paper, Table 1 (COCO panoptic): (GFLOPs, M params).
@@ -62,6 +62,7 @@ def complexity(config: str, shape=(800, 1216)):
 
 
 def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])

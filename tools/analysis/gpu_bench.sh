@@ -8,9 +8,12 @@
 #                                              # and mmcv's source into .whl/ (Python 3.12)
 #   bash tools/analysis/gpu_bench.sh           # there, with .whl/ carried; results in
 #                                              # ${OUT:-gpu_bench_out}/gpu_bench.txt
+#   bash tools/analysis/gpu_bench.sh --cpu-check  # here: the same four benchmark lines on the
+#                                              # CPU at toy sizes (the quickstart's ResNet-18,
+#                                              # 64 px, one step), no install; what the tests run
 #
 # What it builds there: mmcv 2.1.0's CUDA ops for the GPU's own architecture only (both models
-# then use mmcv's CUDA deformable-attention kernel, our sample_levels' CUDA path), into a folder
+# then use mmcv's CUDA deformable-attention kernel, our 'mmcv_cuda' sampling path), into a folder
 # on PYTHONPATH; the OpenMMLab packages and their pure-Python needs come from .whl/. Torch is
 # the machine's own and is never replaced.
 set -uo pipefail
@@ -33,12 +36,14 @@ if [ "${1:-}" = "--fetch" ]; then
   du -sh "$WHL"; exit 0
 fi
 
+CHECK=0; [ "${1:-}" = "--cpu-check" ] && CHECK=1
 OUT=${OUT:-$ROOT/gpu_bench_out}; mkdir -p "$OUT"
 LOG=$OUT/gpu_bench.txt
 say() { echo "[gpu_bench $(date +%T)] $*" | tee -a "$LOG"; }
 SITE=/tmp/m2f_site; mkdir -p "$SITE"
 export PYTHONPATH=$SITE:$ROOT${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 t0=$(date +%s)
+if [ $CHECK = 0 ]; then
 say "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
 say "torch $("$PY" -c 'import torch;print(torch.__version__, torch.version.cuda)')"
 
@@ -58,19 +63,27 @@ if ! "$PY" -c "import mmcv._ext" 2>/dev/null; then
   ln -sfn /tmp/mmcv-2.1.0/mmcv "$SITE/mmcv"
   say "mmcv built in $(( $(date +%s) - t0 )) s"
 fi
-"$PY" -c "import mmcv, mmcv._ext, mmdet, m2f_mm; from m2f_mm.models.layers.deformable_attention \
+"$PY" -c "import mmcv, mmcv._ext, mmdet, m2f_mm; from m2f_mm.models.layers.deformable_sampling \
 import MMCV_HAS_CUDA_KERNEL as k; assert k, 'mmcv without CUDA ops'" >>"$LOG" 2>&1 \
   || { say "the stack does not import: see $LOG"; exit 1; }
+fi
 
 # 3. The benchmarks, 100 s each at most; a failure of one (e.g. mmdet under bf16) is logged and
 #    the rest go on.
-CFG=configs/m2f_r50_coco_panoptic.py
+CFG=configs/m2f_r50_coco_panoptic.py DEVICE=cuda IMAGES=20 SHAPE="800 1216" SIZE=1024 STEPS=5
+if [ $CHECK = 1 ]; then
+  CFG=configs/quickstart/m2f_r18_shapes_panoptic.py DEVICE=cpu IMAGES=1 SHAPE="64 64" SIZE=64 STEPS=1
+fi
 cd "$ROOT"
-run() { say "$*"; timeout 100 "$PY" "$@" 2>&1 | grep -v -i warn | tee -a "$LOG" || say "failed: $*"; }
-run tools/analysis/benchmark.py $CFG --device cuda --images 20
-run tools/analysis/benchmark.py $CFG --device cuda --images 20 --amp
-run tools/analysis/benchmark_train_step.py --config $CFG --device cuda --batch 2 --size 1024 \
-  --instances 8 --lsj --steps 5 --rounds 1
-run tools/analysis/benchmark_train_step.py --config $CFG --device cuda --batch 2 --size 1024 \
-  --instances 8 --lsj --steps 5 --rounds 1 --amp
+run() {
+  say "$*"
+  timeout 100 "$PY" "$@" 2>&1 | grep -v -i warn | tee -a "$LOG"
+  [ "${PIPESTATUS[0]}" = 0 ] || say "failed: $*"
+}
+run tools/analysis/benchmark.py $CFG --device $DEVICE --images $IMAGES --shape $SHAPE
+run tools/analysis/benchmark.py $CFG --device $DEVICE --images $IMAGES --shape $SHAPE --amp
+run tools/analysis/benchmark_train_step.py --config $CFG --device $DEVICE --batch 2 --size $SIZE \
+  --instances 8 --lsj --steps $STEPS --rounds 1
+run tools/analysis/benchmark_train_step.py --config $CFG --device $DEVICE --batch 2 --size $SIZE \
+  --instances 8 --lsj --steps $STEPS --rounds 1 --amp
 say "done in $(( $(date +%s) - t0 )) s"

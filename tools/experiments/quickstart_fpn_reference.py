@@ -3,7 +3,7 @@ and print its val IoU per class: a per-pixel baseline that says how fast the
 from-scratch backbone learns to tell the shapes apart without any
 Mask2Former part.
 
-    python tools/analysis/quickstart_fpn_reference.py [--iters 1300]
+    python tools/experiments/quickstart_fpn_reference.py [--iters 1300]
         [--work-dir work_dirs/quickstart_fpn]
 
 Compare its thing-class IoUs with the quickstart model's semantic output
@@ -14,11 +14,11 @@ semantic config: ResNet-18 from scratch, label PNGs, AdamW schedule, mIoU.
 import argparse
 import time
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import m2f_mm  # noqa: F401  (safe checkpoints)
-from quickstart_schedule import rescale_schedule  # same folder
+from m2f_mm.utils import register_all_modules
+from m2f_mm.testing.schedules import rescale_schedule
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_semantic.py'
 FPN_CHANNELS = 128  # the quickstart head's width
@@ -53,15 +53,20 @@ def fpn_reference_config(config: str = CONFIG) -> Config:
 
 
 def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (default: the quickstart\'s)')
     parser.add_argument('--work-dir', default='work_dirs/quickstart_fpn')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, key=value')
     args = parser.parse_args()
     cfg = fpn_reference_config()
     if args.iters is not None:
         rescale_schedule(cfg, args.iters)
     cfg.work_dir = args.work_dir
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     start = time.time()
     Runner.from_cfg(cfg).train()
     print(f'Semantic FPN, {cfg.train_cfg.max_iters} iterations, '

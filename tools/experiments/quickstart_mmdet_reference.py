@@ -2,7 +2,7 @@
 architecture, for a given number of iterations (pick it so that the wall
 time matches the quickstart's training time), and print its val PQ.
 
-    python tools/analysis/quickstart_mmdet_reference.py --iters N
+    python tools/experiments/quickstart_mmdet_reference.py --iters N
         [--work-dir work_dirs/quickstart_mmdet]
 
 mmdet's model has no semantic output, so mIoU is not computed for it.
@@ -10,12 +10,12 @@ mmdet's model has no semantic output, so mIoU is not computed for it.
 import argparse
 import time
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import m2f_mm  # noqa: F401  (safe checkpoints)
-from m2f_mm.converters import mmdet_equivalent_config
-from quickstart_schedule import rescale_schedule
+from m2f_mm.utils import register_all_modules
+from m2f_mm.testing.mmdet_twin import mmdet_equivalent_config
+from m2f_mm.testing.schedules import rescale_schedule
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
 
@@ -49,12 +49,12 @@ def unscoped(node, ours=None):
     return node
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--iters', type=int, required=True)
-    parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet')
-    args = parser.parse_args()
-    cfg = Config.fromfile(CONFIG)
+def mmdet_reference_config(iters: int, work_dir: str,
+                           config: str = CONFIG) -> Config:
+    """The quickstart config with mmdet's own Mask2Former (our model's
+    architecture in mmdet's config) for ``iters`` iterations, in mmdet's
+    scope."""
+    cfg = Config.fromfile(config)
     model = mmdet_equivalent_config(cfg.model)
     model.backbone.init_cfg = None
     cfg.model = model
@@ -63,11 +63,25 @@ def main():
     cfg.optim_wrapper.paramwise_cfg.custom_keys = {
         'query_embed': dict(decay_mult=0.0), 'query_feat': dict(decay_mult=0.0),
         'level_embed': dict(decay_mult=0.0)}
-    rescale_schedule(cfg, args.iters)
-    cfg.train_cfg.val_interval = args.iters
-    cfg.work_dir = args.work_dir
+    rescale_schedule(cfg, iters)
+    cfg.train_cfg.val_interval = iters
+    cfg.work_dir = work_dir
     cfg = Config(unscoped(cfg.to_dict()))
     cfg.default_scope = 'mmdet'
+    return cfg
+
+
+def main():
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--iters', type=int, required=True)
+    parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, key=value')
+    args = parser.parse_args()
+    cfg = mmdet_reference_config(args.iters, args.work_dir)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     start = time.time()
     runner = Runner.from_cfg(cfg)
     runner.train()

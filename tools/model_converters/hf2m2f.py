@@ -25,7 +25,7 @@ import sys
 
 from mmengine.config import Config
 
-import m2f_mm  # noqa: F401  (registries, safe checkpoints)
+from m2f_mm.utils import register_all_modules
 from m2f_mm.converters import (check_fits_config, class_order_by_name,
                                convert_hf_state_dict, head_prefix_of,
                                load_hf_checkpoint, run_conversion)
@@ -48,6 +48,7 @@ def hf_class_names(src: str, source_classes: str = None):
 
 
 def main(argv=None) -> int:
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('src', help='HF model folder or weights file')
     parser.add_argument('dst', help='where to write the m2f_mm checkpoint')

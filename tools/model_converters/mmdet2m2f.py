@@ -11,12 +11,14 @@ import sys
 import torch
 
 from m2f_mm.converters import convert_mmdet_state_dict
+from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.checkpoint import (CorruptCheckpointError,
                                      UnsafeCheckpointError,
                                      load_local_checkpoint)
 
 
 def main(argv=None) -> int:
+    register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('src', help='mmdet or mmseg Mask2Former checkpoint')
     parser.add_argument('dst', help='where to write the m2f_mm checkpoint')

@@ -1,10 +1,11 @@
 """Deformable attention's sampling as a small compiled CPU op
-(``csrc/deformable_sampling.cpp``): gathers the four bilinear corners of
-every sampling point straight from the values and accumulates the weighted
-sum, where mmcv's pure-PyTorch path materialises every sample through
-``grid_sample`` (B * heads * d * queries * levels * points floats). Its
-fused form (:func:`deformable_attention_cpu`, what the module calls) also
-computes the sampling locations and the attention softmax itself.
+(``csrc/deformable_sampling.cpp``, the ``'cpu_op'`` path of
+``deformable_sampling.py``): computes the sampling locations and the
+attention softmax from the module's offsets and logits, gathers the four
+bilinear corners of every sampling point straight from the values and
+accumulates the weighted sum, where mmcv's pure-PyTorch path materialises
+every sample through ``grid_sample`` (B * heads * d * queries * levels *
+points floats).
 
 The op is compiled once per machine, source and torch version by
 ``tools/setup.sh`` (about 30 s; cached in ``$M2F_CACHE``, default
@@ -97,27 +98,6 @@ def _forward(op_forward, args) -> Tensor:
         raise
 
 
-class DeformableSamplingCPU(torch.autograd.Function):
-    """Autograd wrapper of the op: (value (B, S, heads, d), spatial_shapes
-    (L, 2), level_start_index (L,), locations (B, Nq, heads, L, P, 2),
-    weights (B, Nq, heads, L, P)) -> (B, Nq, heads * d)."""
-
-    @staticmethod
-    def forward(ctx, value: Tensor, spatial_shapes: Tensor,
-                level_start_index: Tensor, locations: Tensor,
-                weights: Tensor) -> Tensor:
-        args = (value, spatial_shapes, level_start_index, locations, weights)
-        ctx.save_for_backward(*args)
-        return _forward(_op.forward, args)
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad_out: Tensor):
-        grad_value, grad_locations, grad_weights = _op.backward(
-            grad_out, *ctx.saved_tensors)
-        return grad_value, None, None, grad_locations, grad_weights
-
-
 class DeformableAttentionCPU(torch.autograd.Function):
     """The op computing the sampling locations and attention weights itself
     (``reference + offsets / (w, h)``, softmax over each head's L * P
@@ -142,14 +122,6 @@ class DeformableAttentionCPU(torch.autograd.Function):
         grad_value, grad_offsets, grad_logits = _op.fused_backward(
             grad_out, *ctx.saved_tensors)
         return grad_value, None, None, None, grad_offsets, grad_logits
-
-
-def deformable_sampling_cpu(value: Tensor, spatial_shapes: Tensor,
-                            level_start_index: Tensor, locations: Tensor,
-                            weights: Tensor) -> Tensor:
-    """The op with autograd; call :func:`load_op` first (None: not usable)."""
-    return DeformableSamplingCPU.apply(value, spatial_shapes,
-                                       level_start_index, locations, weights)
 
 
 def deformable_attention_cpu(value: Tensor, spatial_shapes: Tensor,

@@ -1,7 +1,8 @@
 """One encoder layer of the pixel decoder: deformable self-attention, then FFN."""
 from torch import Tensor, nn
 
-from ..layers.deformable_attention import DeformableAttention, FeatureLevels
+from ..layers.deformable_attention import DeformableAttention
+from ..layers.feature_levels import FeatureLevels
 from ..layers.ffn import FFN
 
 

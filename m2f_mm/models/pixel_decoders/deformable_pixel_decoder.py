@@ -11,8 +11,8 @@ from torch import Tensor, nn
 
 from m2f_mm.registry import MODELS
 from ..layers.conv_gn import conv_gn
-from ..layers.deformable_attention import (DeformableAttention, FeatureLevels,
-                                           reference_points_of)
+from ..layers.deformable_attention import DeformableAttention
+from ..layers.feature_levels import FeatureLevels, reference_points_of
 from ..layers.positional_encoding import sine_position_embedding
 from .deformable_encoder_layer import DeformableEncoderLayer
 

@@ -27,9 +27,9 @@ def model_face(model: nn.Module) -> Union[M2FDetector, M2FDecodeHead]:
     Raises:
         TypeError: the model is neither.
     """
-    from m2f_mm.deploy.ort_model import M2FOnnxModel  # deploy imports us
     model = unwrap(model)
-    if isinstance(model, (M2FDetector, M2FOnnxModel)):
+    if isinstance(model, M2FDetector) or getattr(model, 'is_model_face',
+                                                 False):
         return model
     if isinstance(model, EncoderDecoder) and isinstance(model.decode_head,
                                                         M2FDecodeHead):

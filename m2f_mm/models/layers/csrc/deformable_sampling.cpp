@@ -8,10 +8,9 @@
 //   value     (B, S, heads, d)        S = sum_l h_l * w_l
 //   shapes    (L, 2) long             (h_l, w_l)
 //   starts    (L,) long               first token of each level
-//   locations (B, Nq, heads, L, P, 2) normalised (x, y)
-//   weights   (B, Nq, heads, L, P)
 //   output    (B, Nq, heads, d)
-// The fused entry points take instead of locations and weights the
+// The entry points (fused_forward, fused_backward) take, instead of the
+// locations (B, Nq, heads, L, P, 2) and weights (B, Nq, heads, L, P), the
 // reference points, pixel offsets and attention logits, and compute the
 // locations and the softmax per (image, query, head) as they go (see
 // FusedSamples), forward and backward.
@@ -90,31 +89,7 @@ struct Layout {
 };
 
 // Where the sampling locations and attention weights of one (image, query,
-// head) come from, and where their gradients go.
-//
-// Given: materialised by the caller, locations (B, Nq, heads, L, P, 2) and
-// weights (B, Nq, heads, L, P).
-template <typename scalar_t>
-struct GivenSamples {
-  const scalar_t* loc;
-  const scalar_t* attn;
-  scalar_t* grad_loc;
-  scalar_t* grad_attn;
-  int64_t lp;
-
-  void get(int64_t sample_id, int64_t, int64_t, scalar_t*, scalar_t*,
-           const scalar_t** l, const scalar_t** a) const {
-    *l = loc + sample_id * lp * 2;
-    *a = attn + sample_id * lp;
-  }
-  void put_grads(int64_t sample_id, const scalar_t* g_loc,
-                 const scalar_t* g_attn, const scalar_t*) const {
-    for (int64_t i = 0; i < 2 * lp; ++i) grad_loc[sample_id * lp * 2 + i] = g_loc[i];
-    for (int64_t i = 0; i < lp; ++i) grad_attn[sample_id * lp + i] = g_attn[i];
-  }
-};
-
-// Fused: computed here as Deformable DETR's module does in PyTorch,
+// head) come from, and where their gradients go: computed here as Deformable DETR's module does in PyTorch,
 //   location = reference + offset / (w_l, h_l)    (offsets in pixels)
 //   weights  = softmax over the L * P logits of each head,
 // from reference points (1 or B, Nq, 1 or L, 2), pixel offsets
@@ -275,27 +250,6 @@ void backward_kernel(const scalar_t* value, const int64_t* shapes,
   });
 }
 
-void check(const torch::Tensor& value, const torch::Tensor& shapes,
-           const torch::Tensor& starts, const torch::Tensor& loc,
-           const torch::Tensor& attn) {
-  TORCH_CHECK(!value.is_cuda(), "deformable_sampling: CPU tensors only");
-  TORCH_CHECK(value.dim() == 4, "value must be (B, S, heads, d)");
-  TORCH_CHECK(loc.dim() == 6 && loc.size(5) == 2,
-              "locations must be (B, Nq, heads, L, P, 2)");
-  TORCH_CHECK(attn.dim() == 5, "weights must be (B, Nq, heads, L, P)");
-  TORCH_CHECK(value.scalar_type() == loc.scalar_type() &&
-                  value.scalar_type() == attn.scalar_type(),
-              "value, locations and weights must share one dtype");
-  TORCH_CHECK(shapes.scalar_type() == torch::kLong &&
-                  starts.scalar_type() == torch::kLong,
-              "spatial shapes and level starts must be long");
-  TORCH_CHECK(loc.size(0) == value.size(0) && loc.size(2) == value.size(2) &&
-                  loc.size(3) == shapes.size(0) &&
-                  attn.sizes() == loc.sizes().slice(0, 5),
-              "value, locations and weights disagree in batch, heads, levels "
-              "or points");
-}
-
 // The forward kernel over the samples make_samples(scalar_t{}) describes.
 template <typename MakeSamples>
 torch::Tensor run_forward(const torch::Tensor& value, const torch::Tensor& shapes,
@@ -333,40 +287,6 @@ torch::Tensor run_backward(const torch::Tensor& grad_out,
                               grad_value.data_ptr<scalar_t>(), size);
   });
   return grad_value;
-}
-
-torch::Tensor forward(torch::Tensor value, torch::Tensor shapes,
-                      torch::Tensor starts, torch::Tensor loc,
-                      torch::Tensor attn) {
-  check(value, shapes, starts, loc, attn);
-  value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
-  shapes = shapes.contiguous(); starts = starts.contiguous();
-  const Layout size(value, loc);
-  return run_forward(value, shapes, starts, size, [&](auto zero) {
-    using T = decltype(zero);
-    return GivenSamples<T>{loc.data_ptr<T>(), attn.data_ptr<T>(), nullptr,
-                           nullptr, size.levels * size.points};
-  });
-}
-
-std::vector<torch::Tensor> backward(torch::Tensor grad_out, torch::Tensor value,
-                                    torch::Tensor shapes, torch::Tensor starts,
-                                    torch::Tensor loc, torch::Tensor attn) {
-  check(value, shapes, starts, loc, attn);
-  value = value.contiguous(); loc = loc.contiguous(); attn = attn.contiguous();
-  shapes = shapes.contiguous(); starts = starts.contiguous();
-  grad_out = grad_out.contiguous().to(value.scalar_type());
-  const Layout size(value, loc);
-  auto grad_loc = torch::empty_like(loc);
-  auto grad_attn = torch::empty_like(attn);
-  auto grad_value = run_backward(grad_out, value, shapes, starts, size,
-                                 [&](auto zero) {
-    using T = decltype(zero);
-    return GivenSamples<T>{loc.data_ptr<T>(), attn.data_ptr<T>(),
-                           grad_loc.data_ptr<T>(), grad_attn.data_ptr<T>(),
-                           size.levels * size.points};
-  });
-  return {grad_value, grad_loc, grad_attn};
 }
 
 void check_fused(const torch::Tensor& value, const torch::Tensor& shapes,
@@ -454,8 +374,6 @@ std::vector<torch::Tensor> fused_backward(
 }  // namespace
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
-  m.def("forward", &forward, "deformable sampling forward (CPU)");
-  m.def("backward", &backward, "deformable sampling backward (CPU)");
   m.def("fused_forward", &fused_forward,
         "deformable attention from offsets and logits, forward (CPU)");
   m.def("fused_backward", &fused_backward,

@@ -9,8 +9,9 @@ from mmengine.config import Config
 from mmengine.hub import get_config
 
 import m2f_mm
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = REPO_ROOT
 MIM = osp.join(osp.dirname(m2f_mm.__file__), '.mim')
 
 

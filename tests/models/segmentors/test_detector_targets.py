@@ -13,8 +13,9 @@ from mmengine.structures import InstanceData, PixelData
 
 from m2f_mm.models.segmentors import image_targets
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')  # 5 things, 3 stuff
 

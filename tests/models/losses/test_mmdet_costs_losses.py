@@ -6,7 +6,8 @@ from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
 from m2f_mm.registry import MODELS
-from oracle import NUM_CLASSES, clone_samples, make_batch, ours_cfg
+from m2f_mm.testing.oracle import (NUM_CLASSES, clone_samples, make_batch,
+                                   ours_cfg)
 
 MMDET_COSTS = [dict(type='mmdet.ClassificationCost', weight=2.0),
                dict(type='mmdet.CrossEntropyLossCost', weight=5.0,

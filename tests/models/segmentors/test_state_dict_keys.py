@@ -9,8 +9,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 KEYS = osp.join(osp.dirname(osp.abspath(__file__)), 'state_dict_keys')
 
 

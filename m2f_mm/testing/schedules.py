@@ -1,5 +1,6 @@
 """The quickstart schedule stretched or shrunk to another length, for the
-reference runs that compare against the quickstart at a given budget."""
+reference runs of ``tools/experiments/`` that compare against the quickstart
+at a given budget."""
 
 
 def rescale_schedule(cfg, iters: int) -> None:

@@ -11,9 +11,9 @@ Differences from mmdet that follow the official implementation instead:
 import pytest
 import torch
 
-from m2f_mm.models.layers.deformable_attention import forced_sampling_path
-from oracle import (build_twins, clone_samples, grid_sample_attention,
-                    make_batch)
+from m2f_mm.models.layers.deformable_attention import sampling_path
+from m2f_mm.testing.oracle import (build_twins, clone_samples,
+                                   grid_sample_attention, make_batch)
 
 ATOL = 1e-4
 
@@ -29,7 +29,7 @@ def test_logits_of_all_prediction_sets_match(twins, path):
     the same arithmetic as mmdet's) gives mmdet's logits."""
     ours, ref = twins
     inputs, samples = make_batch(ref)
-    with torch.no_grad(), forced_sampling_path(path):
+    with torch.no_grad(), sampling_path(ours, path):
         ref_cls, ref_masks = ref._forward(inputs, clone_samples(samples))
         cls, masks = ours._forward(inputs, clone_samples(samples))
     assert len(cls) == len(ref_cls) == 10
@@ -108,7 +108,7 @@ def test_panoptic_and_instance_outputs_match(twins):
                                 object_mask_thr=0.2, overlap_thr=0.5,
                                 max_per_image=40)
     # instance scores are compared at 1e-5: same attention arithmetic as mmdet
-    with torch.no_grad(), grid_sample_attention():
+    with torch.no_grad(), grid_sample_attention(ours):
         ref_out = ref.predict(inputs, clone_samples(samples))
         out = ours.predict(inputs, clone_samples(samples),
                            infer_cfg=infer_cfg)

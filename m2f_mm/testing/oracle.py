@@ -1,16 +1,16 @@
 """Build m2f_mm's Mask2Former and mmdet's (the oracle) from one tiny spec,
 with mmdet's weights converted into ours (mmdet's config comes from
-m2f_mm.converters.mmdet_equivalent_config, as in the benchmarks)."""
+m2f_mm.testing.mmdet_twin.mmdet_equivalent_config, as in the benchmarks)."""
 import copy
 
 import torch
 from mmengine.registry import init_default_scope
 
-import m2f_mm  # noqa: F401
-from m2f_mm.converters import (convert_mmdet_state_dict,
-                               mmdet_equivalent_config)
-from m2f_mm.datasets.random_batch import random_panoptic_batch
+from m2f_mm.converters import convert_mmdet_state_dict
+from m2f_mm.models.layers.deformable_attention import sampling_path
 from m2f_mm.registry import MODELS
+from .mmdet_twin import mmdet_equivalent_config
+from .random_batch import random_panoptic_batch
 
 # One tiny spec: ResNet-18, 64 channels, 9 decoder layers as in the paper.
 NUM_THINGS, NUM_STUFF = 3, 2
@@ -67,16 +67,9 @@ def mmdet_cfg():
     return mmdet_equivalent_config(ours_cfg())
 
 
-def build_twins(test_cfg=None, seed=0):
-    """(ours, mmdet's) in eval mode, ours loaded with mmdet's converted weights.
-
-    mmdet's weights get a random, non-degenerate init (its default init leaves
-    several tensors at zero), so every parameter matters in the comparison.
-    """
-    from mmdet.registry import MODELS as MMDET_MODELS
-    torch.manual_seed(seed)
-    init_default_scope('mmdet')
-    ref = MMDET_MODELS.build(mmdet_cfg())
+def _randomise(ref) -> None:
+    """A random, non-degenerate init of mmdet's head (its default init
+    leaves several tensors at zero), so every parameter matters."""
     ref.init_weights()
     with torch.no_grad():
         for name, p in ref.named_parameters():
@@ -86,23 +79,37 @@ def build_twins(test_cfg=None, seed=0):
                 p.copy_(1 + 0.1 * torch.randn_like(p))
             else:
                 p.copy_(torch.randn_like(p) * (0.5 / max(p.shape[-1], 1)**0.5))
+
+
+def _twins(mmdet_config, our_config, seed):
+    from mmdet.registry import MODELS as MMDET_MODELS
+    torch.manual_seed(seed)
+    init_default_scope('mmdet')
+    ref = MMDET_MODELS.build(mmdet_config)
+    _randomise(ref)
     init_default_scope('m2f_mm')
-    ours = MODELS.build(ours_cfg(test_cfg))
+    ours = MODELS.build(our_config)
     missing, unexpected = ours.load_state_dict(
         convert_mmdet_state_dict(ref.state_dict()), strict=True)
     assert not missing and not unexpected
     return ours.eval(), ref.eval()
 
 
-def grid_sample_attention():
-    """Run our deformable attention on mmcv's grid_sample path, as mmdet does.
+def build_twins(test_cfg=None, seed=0):
+    """(ours, mmdet's) in eval mode, ours loaded with mmdet's converted
+    weights (randomised: every parameter matters in the comparison)."""
+    return _twins(mmdet_cfg(), ours_cfg(test_cfg), seed)
+
+
+def grid_sample_attention(model):
+    """Run ``model``'s deformable attention on mmcv's grid_sample path, as
+    mmdet does (a context manager).
 
     The default CPU path (the compiled op, faster) differs from it only by
     float rounding (tested alone in test_deformable_attention.py);
     comparisons that need bit-level agreement downstream use this path.
     """
-    from m2f_mm.models.layers.deformable_attention import forced_sampling_path
-    return forced_sampling_path('grid_sample')
+    return sampling_path(model, 'grid_sample')
 
 
 def make_batch(model, **kwargs):

@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
 from m2f_mm.registry import MODELS
-from oracle import clone_samples, make_batch, ours_cfg
+from m2f_mm.testing.oracle import clone_samples, make_batch, ours_cfg
 
 
 def test_checkpointed_decoders_give_the_same_losses_and_gradients():

@@ -9,7 +9,7 @@ from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
 from m2f_mm.converters import convert_mmdet_state_dict
-from oracle import mmdet_cfg, ours_cfg
+from m2f_mm.testing.oracle import mmdet_cfg, ours_cfg
 
 NUM_CLASSES = 4
 

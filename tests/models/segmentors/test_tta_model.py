@@ -14,8 +14,9 @@ import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.models.segmentors.m2f_tta_model import merge_views, unflip
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_{}.py')
 
 
@@ -107,13 +108,20 @@ def _plain(cfg, model, item, flip):
     return model.test_step(pseudo_collate([data]))[0]
 
 
-@pytest.mark.parametrize('task', ['panoptic', 'semantic'])
-def test_one_view_gives_the_models_outputs(task, scene):
+def _one_view(task, scene, flip: float):
+    """The TTA model's output on one view of the scene (flipped or not),
+    and the plain model's on the same view."""
     cfg, model, tta = _models(task)
     item = _item(task, scene)
     with torch.no_grad():
-        merged = tta.test_step(_tta_views(cfg, item, flips=(0., )))[0]
-        plain = _plain(cfg, model, item, flip=False)
+        merged = tta.test_step(_tta_views(cfg, item, flips=(flip, )))[0]
+        plain = _plain(cfg, model, item, flip=bool(flip))
+    return merged, plain
+
+
+@pytest.mark.parametrize('task', ['panoptic', 'semantic'])
+def test_one_view_gives_the_models_outputs(task, scene):
+    merged, plain = _one_view(task, scene, 0.)
     assert torch.allclose(merged.seg_logits.data, plain.seg_logits.data,
                           atol=1e-5)
     if task == 'panoptic':
@@ -125,11 +133,7 @@ def test_one_view_gives_the_models_outputs(task, scene):
 
 @pytest.mark.parametrize('task', ['panoptic', 'semantic'])
 def test_a_flipped_view_is_flipped_back(task, scene):
-    cfg, model, tta = _models(task)
-    item = _item(task, scene)
-    with torch.no_grad():
-        merged = tta.test_step(_tta_views(cfg, item, flips=(1., )))[0]
-        flipped = _plain(cfg, model, item, flip=True)
+    merged, flipped = _one_view(task, scene, 1.)
     scores = flipped.seg_logits.data
     assert not torch.allclose(scores, scores.flip(-1), atol=1e-3)
     # mmseg's EncoderDecoder flips its own outputs back; M2FDetector, as

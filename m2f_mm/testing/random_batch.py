@@ -54,3 +54,4 @@ def random_panoptic_batch(model, sizes: Sequence[Tuple[int, int]] = (
     data = model.data_preprocessor(dict(inputs=inputs, data_samples=samples),
                                    training)
     return data['inputs'], data['data_samples']
+

@@ -1,19 +1,23 @@
-"""Our deformable attention against mmcv's pure-PyTorch path: the dense
-sampling-matrix path, the gather path (exported graphs) and the compiled
-CPU op give the same values and gradients."""
+"""Our deformable attention against mmcv's: the module (names, init,
+function), and every sampling path of the table (the compiled op, the dense
+sampling matrix, mmcv's grid_sample path) giving the same values and
+gradients."""
 import pytest
 import torch
 from mmcv.ops import MultiScaleDeformableAttention
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 
-from m2f_mm.models.layers.deformable_attention import (
-    DeformableAttention, FeatureLevels, deformable_sampling_dense,
-    deformable_sampling_gather, forced_sampling_path, reference_points_of)
+from m2f_mm.models.layers.deformable_attention import (DeformableAttention,
+                                                      sampling_path)
+from m2f_mm.models.layers.deformable_sampling import (
+    SAMPLING_PATHS, choose_path, deformable_sampling_dense)
 from m2f_mm.models.layers.deformable_sampling_cpu import (
-    deformable_sampling_cpu, load_op)
+    deformable_attention_cpu, load_op)
+from m2f_mm.models.layers.feature_levels import (FeatureLevels,
+                                                 reference_points_of)
 
 SHAPES = [(6, 10), (3, 5), (2, 3)]
-CPU_PATHS = ['cpu_op', 'dense', 'gather', 'grid_sample']
+CPU_PATHS = ['cpu_op', 'dense', 'grid_sample']
 
 
 def test_the_compiled_op_is_built():
@@ -22,63 +26,7 @@ def test_the_compiled_op_is_built():
     assert load_op() is not None
 
 
-def _random_sampling(dtype=torch.float32, batch=2, queries=7, heads=4,
-                     dims=8, points=2):
-    """value, locations (partly outside [0, 1]: zero padding) and weights
-    over SHAPES, all requiring grad."""
-    num_value = sum(h * w for h, w in SHAPES)
-    value = torch.randn(batch, num_value, heads, dims, dtype=dtype)
-    loc = torch.rand(batch, queries, heads, len(SHAPES), points, 2,
-                     dtype=dtype) * 1.4 - 0.2
-    weights = torch.rand(batch, queries, heads, len(SHAPES), points,
-                         dtype=dtype)
-    return [t.requires_grad_() for t in (value, loc, weights)]
-
-
-def test_cpu_op_equals_mmcv_pytorch_path_with_gradients():
-    torch.manual_seed(0)
-    value, loc, weights = _random_sampling()
-    levels = FeatureLevels.of(SHAPES, 'cpu')
-    ref = multi_scale_deformable_attn_pytorch(value, levels.spatial_shapes,
-                                              loc, weights)
-    out = deformable_sampling_cpu(value, levels.spatial_shapes,
-                                  levels.level_start_index, loc, weights)
-    # same corner arithmetic as grid_sample; only the sum over levels and
-    # points is ordered differently
-    torch.testing.assert_close(out, ref, atol=2e-6, rtol=1e-6)
-    grad = torch.randn_like(ref)
-    for a, b in zip(torch.autograd.grad(out, (value, loc, weights), grad),
-                    torch.autograd.grad(ref, (value, loc, weights), grad)):
-        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-5)
-
-
-def test_cpu_op_gradients_pass_gradcheck():
-    torch.manual_seed(0)
-    value, loc, weights = _random_sampling(torch.float64, batch=1, queries=3,
-                                           heads=2, dims=3)
-    levels = FeatureLevels.of(SHAPES, 'cpu')
-    assert torch.autograd.gradcheck(
-        lambda v, l, w: deformable_sampling_cpu(
-            v, levels.spatial_shapes, levels.level_start_index, l, w),
-        (value, loc, weights))
-
-
-def test_cpu_op_refuses_mismatched_inputs():
-    value, loc, weights = _random_sampling()
-    levels = FeatureLevels.of(SHAPES, 'cpu')
-    with pytest.raises(RuntimeError, match='disagree'):
-        deformable_sampling_cpu(value, levels.spatial_shapes,
-                                levels.level_start_index, loc,
-                                weights[:, :, :2])
-    with pytest.raises(RuntimeError, match='one dtype'):
-        deformable_sampling_cpu(value.double(), levels.spatial_shapes,
-                                levels.level_start_index, loc, weights)
-
-
-@pytest.mark.parametrize('sampling', [deformable_sampling_dense,
-                                      deformable_sampling_gather])
-def test_dense_and_gather_sampling_equal_mmcv_pytorch_path_with_gradients(
-        sampling):
+def test_dense_sampling_equals_mmcv_pytorch_path_with_gradients():
     torch.manual_seed(0)
     num_value = sum(h * w for h, w in SHAPES)
     value = torch.randn(2, num_value, 4, 8, requires_grad=True)
@@ -87,7 +35,7 @@ def test_dense_and_gather_sampling_equal_mmcv_pytorch_path_with_gradients(
     weights = torch.rand(2, 7, 4, 3, 2).requires_grad_()
     ref = multi_scale_deformable_attn_pytorch(value, torch.tensor(SHAPES), loc,
                                               weights)
-    out = sampling(value, SHAPES, loc, weights)
+    out = deformable_sampling_dense(value, SHAPES, loc, weights)
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
     grad = torch.randn_like(ref)
     for a, b in zip(torch.autograd.grad(out, (value, loc, weights), grad),
@@ -148,14 +96,29 @@ def test_module_paths_agree():
     attn, query, args = _module_and_inputs()
     outputs = {}
     for path in CPU_PATHS:
-        with forced_sampling_path(path):
+        with sampling_path(attn, path):
             outputs[path] = attn(query, *args)
     for path in CPU_PATHS[:-1]:
         torch.testing.assert_close(outputs[path], outputs['grid_sample'],
                                    atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError, match='unknown sampling path'):
-        with forced_sampling_path('gridsample'):
+        with sampling_path(attn, 'gridsample'):
             pass
+
+
+def test_sampling_path_is_per_model_and_restored():
+    """Setting a path changes only the model it is given, and only inside
+    the block; the automatic choice is the compiled op on CPU."""
+    attn, query, args = _module_and_inputs()
+    other, _, _ = _module_and_inputs()
+    attn.sampling_path = 'dense'  # a module's own setting survives the block
+    with sampling_path(attn, 'grid_sample'):
+        assert attn.sampling_path == 'grid_sample'
+        assert other.sampling_path is None
+    assert attn.sampling_path == 'dense'
+    value = torch.zeros(2, 100, 2, 8)
+    assert choose_path(value, 100) == 'cpu_op'
+    assert 'sampling_path' not in attn.state_dict()
 
 
 @pytest.mark.parametrize('path', CPU_PATHS)
@@ -163,7 +126,7 @@ def test_paths_run_under_cpu_autocast_close_to_float32(path):
     """Mixed precision: under bf16 autocast the module samples in float32
     (the dense path used to fail in scatter_add on a dtype mismatch)."""
     attn, query, args = _module_and_inputs()
-    with forced_sampling_path(path):
+    with sampling_path(attn, path):
         full = attn(query, *args)
         with torch.autocast('cpu', dtype=torch.bfloat16):
             mixed = attn(query, *args)
@@ -171,15 +134,14 @@ def test_paths_run_under_cpu_autocast_close_to_float32(path):
 
 
 @pytest.mark.parametrize('path', ['cpu_op', 'dense'])
-def test_non_finite_locations_are_named_not_an_index_error(path):
-    value, loc, weights = _random_sampling()
+def test_non_finite_offsets_are_named_not_an_index_error(path):
+    torch.manual_seed(0)
+    value, reference, offsets, logits = _fused_inputs()
     with torch.no_grad():
-        loc[0, 3, 1, 0, 0, 0] = float('nan')
+        offsets[0, 3, 1, 0, 0, 0] = float('nan')
     levels = FeatureLevels.of(SHAPES, 'cpu')
-    from m2f_mm.models.layers.deformable_attention import sample_levels
-    with forced_sampling_path(path), pytest.raises(
-            FloatingPointError, match='non-finite sampling'):
-        sample_levels(value, levels, loc, weights)
+    with pytest.raises(FloatingPointError, match='non-finite sampling'):
+        SAMPLING_PATHS[path](value, levels, reference, offsets, logits)
 
 
 def _fused_inputs(dtype=torch.float32, batch=2, queries=7, heads=4, dims=8,
@@ -211,8 +173,6 @@ def _attention_in_pytorch(value, reference, offsets, logits, levels):
 @pytest.mark.parametrize('ref_batch,ref_levels', [(1, 1), (2, 3)])
 def test_fused_op_equals_pytorch_softmax_locations_and_sampling(
         ref_batch, ref_levels):
-    from m2f_mm.models.layers.deformable_sampling_cpu import \
-        deformable_attention_cpu
     torch.manual_seed(0)
     value, reference, offsets, logits = _fused_inputs(
         ref_batch=ref_batch, ref_levels=ref_levels)
@@ -230,8 +190,6 @@ def test_fused_op_equals_pytorch_softmax_locations_and_sampling(
 
 
 def test_fused_op_gradients_pass_gradcheck():
-    from m2f_mm.models.layers.deformable_sampling_cpu import \
-        deformable_attention_cpu
     torch.manual_seed(0)
     value, reference, offsets, logits = _fused_inputs(
         torch.float64, batch=1, queries=3, heads=2, dims=3)
@@ -243,8 +201,6 @@ def test_fused_op_gradients_pass_gradcheck():
 
 
 def test_fused_op_refuses_mismatched_inputs():
-    from m2f_mm.models.layers.deformable_sampling_cpu import \
-        deformable_attention_cpu
     value, reference, offsets, logits = _fused_inputs()
     levels = FeatureLevels.of(SHAPES, 'cpu')
     with pytest.raises(RuntimeError, match='logits must be'):
@@ -261,6 +217,6 @@ def test_module_with_non_finite_offsets_raises_on_the_fused_op():
     attn, query, args = _module_and_inputs()
     with torch.no_grad():
         attn.sampling_offsets.bias[3] = float('nan')
-    with forced_sampling_path('cpu_op'), pytest.raises(
+    with sampling_path(attn, 'cpu_op'), pytest.raises(
             FloatingPointError, match='non-finite sampling'):
         attn(query, *args)

@@ -4,7 +4,7 @@ from mmengine.registry import init_default_scope
 
 import m2f_mm  # noqa: F401
 from m2f_mm.registry import MODELS
-from oracle import make_batch, ours_cfg
+from m2f_mm.testing.oracle import make_batch, ours_cfg
 
 
 def test_thirty_steps_halve_the_loss():

@@ -7,10 +7,11 @@ import os.path as osp
 import torch
 from mmengine.config import Config
 
-from m2f_mm.datasets.random_batch import random_panoptic_batch
+from m2f_mm.testing.random_batch import random_panoptic_batch
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 

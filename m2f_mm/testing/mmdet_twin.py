@@ -9,7 +9,7 @@ from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
 from torch import nn
 
-from .mmdet_checkpoint import convert_mmdet_state_dict
+from m2f_mm.converters.mmdet_checkpoint import convert_mmdet_state_dict
 
 
 def _unscoped(type_name: str) -> str:
@@ -110,3 +110,4 @@ def build_mmdet_twin(model_cfg: dict) -> Tuple[nn.Module, nn.Module]:
     ours = MODELS.build(model_cfg)
     ours.load_state_dict(convert_mmdet_state_dict(ref.state_dict()))
     return ours, ref
+

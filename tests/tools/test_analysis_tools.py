@@ -4,7 +4,6 @@ Semantic FPN reference differs from the quickstart only in its head."""
 import copy
 import os
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
@@ -15,16 +14,15 @@ from mmengine.registry import init_default_scope
 
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT, load_tool
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-sys.path.insert(0, osp.join(ROOT, 'tools', 'experiments'))
+ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
 
 
 def test_get_flops_counts_parameters_and_scales_with_pixels():
-    from get_flops import complexity
+    complexity = load_tool('tools/analysis/get_flops.py').complexity
     gflops_small, params = complexity(QUICKSTART, (128, 128))
     gflops_large, _ = complexity(QUICKSTART, (256, 256))
     init_default_scope('m2f_mm')
@@ -36,7 +34,7 @@ def test_get_flops_counts_parameters_and_scales_with_pixels():
 
 
 def test_browse_dataset_draws_the_ground_truth(tmp_path):
-    from browse_dataset import browse
+    browse = load_tool('tools/analysis/browse_dataset.py').browse
     data_root = str(tmp_path / 'shapes') + '/'
     generate(data_root, dict(train=3, val=1))
     cfg = Config.fromfile(QUICKSTART)
@@ -52,7 +50,9 @@ def test_browse_dataset_draws_the_ground_truth(tmp_path):
 
 
 def test_fpn_reference_changes_only_the_segmentor_head():
-    from quickstart_fpn_reference import CONFIG, fpn_reference_config
+    reference = load_tool('tools/experiments/quickstart_fpn_reference.py')
+    CONFIG, fpn_reference_config = (reference.CONFIG,
+                                    reference.fpn_reference_config)
     quick = Config.fromfile(osp.join(ROOT, CONFIG))
     cfg = fpn_reference_config(osp.join(ROOT, CONFIG))
     # a fair baseline: same backbone, data, schedule and metric
@@ -69,17 +69,43 @@ def test_fpn_reference_changes_only_the_segmentor_head():
     assert logits.shape == (2, 8, 32, 32)  # 8 classes at the FPN's 1/4
 
 
+def test_mmdet_reference_is_mmdet_mask2former_on_a_rescaled_schedule():
+    """tools/experiments/quickstart_mmdet_reference.py: mmdet's own model
+    (its scope, its classes) with our model's size, on the quickstart's data
+    and recipe stretched to the given length (lr step at the same share)."""
+    tool = load_tool('tools/experiments/quickstart_mmdet_reference.py')
+    quick = Config.fromfile(osp.join(ROOT, tool.CONFIG))
+    cfg = tool.mmdet_reference_config(650, 'work', osp.join(ROOT, tool.CONFIG))
+    assert cfg.default_scope == 'mmdet' and cfg.model.type == 'Mask2Former'
+    assert cfg.train_cfg.max_iters == 650 == cfg.train_cfg.val_interval
+    share = quick.param_scheduler[1].milestones[0] / quick.train_cfg.max_iters
+    assert cfg.param_scheduler[1].milestones == [int(650 * share)]
+    # our dataset, named in mmdet's scope
+    assert cfg.train_dataloader.dataset.type == 'm2f_mm.' + \
+        quick.train_dataloader.dataset.type.split('.')[-1]
+    init_default_scope('mmdet')
+    from mmdet.registry import MODELS as MMDET_MODELS
+    ref = MMDET_MODELS.build(cfg.model)
+    init_default_scope('m2f_mm')
+    ours = MODELS.build(quick.model)
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(ref) == count(ours)
+
+
 def test_benchmarks_time_two_models_that_agree():
     """What the speed benchmarks compare computes the same function: the
     instance scores of the predict benchmark and the first losses of the
     training-step benchmark agree between ours and mmdet's; the deformable
     attention paths agree too."""
-    from benchmark import score_gap
-    from benchmark_deformable_attention import compare
-    from benchmark_train_step import (first_loss_gap, step_gflop,
-                                      step_stage_seconds, train_batch)
-    from m2f_mm.converters import build_mmdet_twin
-    from m2f_mm.datasets.random_batch import random_panoptic_batch
+    score_gap = load_tool('tools/analysis/benchmark.py').score_gap
+    compare = load_tool(
+        'tools/analysis/benchmark_deformable_attention.py').compare
+    step_tool = load_tool('tools/analysis/benchmark_train_step.py')
+    first_loss_gap, step_gflop = step_tool.first_loss_gap, step_tool.step_gflop
+    step_stage_seconds = step_tool.step_stage_seconds
+    train_batch = step_tool.train_batch
+    from m2f_mm.testing.mmdet_twin import build_mmdet_twin
+    from m2f_mm.testing.random_batch import random_panoptic_batch
     cfg = Config.fromfile(QUICKSTART)
     ours, ref = build_mmdet_twin(cfg.model)
     inputs, samples = train_batch(cfg.model, ref, batch=2, size=64)
@@ -103,7 +129,7 @@ def test_benchmarks_time_two_models_that_agree():
     # path
     assert score_gap(ours, ref, inputs, samples) < 1e-3
     # predict by stages: every stage timed, its hooks removed afterwards
-    from benchmark import stage_seconds
+    stage_seconds = load_tool('tools/analysis/benchmark.py').stage_seconds
     for model in (ours, ref):
         stages = stage_seconds(model, inputs, samples, 'cpu')
         assert all(stages[k] > 0 for k in ('backbone', 'pixel_decoder',
@@ -111,7 +137,7 @@ def test_benchmarks_time_two_models_that_agree():
         assert not model.backbone._forward_hooks
         assert not model.backbone._forward_pre_hooks
     gaps = compare(1, [(8, 8), (4, 4), (2, 2)], steps=1)
-    assert set(gaps) == {'grid_sample', 'dense', 'op'}
+    assert set(gaps) == {'grid_sample', 'dense', 'cpu_op'}
     assert all(gap < 1e-5 for _, gap in gaps.values())
 
 

@@ -18,14 +18,26 @@ import mmseg.datasets  # noqa: F401
 import m2f_mm  # noqa: F401
 from m2f_mm.datasets import generate
 from m2f_mm.registry import MODELS
-from config_files import load_config_or_skip
+from m2f_mm.testing.config_files import load_config_or_skip
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = REPO_ROOT
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p)
 R50_CONFIGS = [p for p in CONFIGS
                if osp.basename(p).startswith(('m2f_r50_', 'm2f_r18_'))]
+#: the fast tier's share of the zoo: the quickstart configs, one config of
+#: each face at full size; the rest (every backbone x dataset, Swin-L at
+#: full width, the mixing examples) runs in the full suite.
+FAST = ('configs/quickstart/', 'configs/m2f_r50_coco_panoptic.py',
+        'configs/m2f_r50_ade20k_semantic.py')
+
+
+def _tiered(paths):
+    """pytest params of ``paths``, those outside :data:`FAST` marked slow."""
+    return [p if osp.relpath(p, ROOT).startswith(FAST)
+            else pytest.param(p, marks=pytest.mark.slow) for p in paths]
 
 
 def _load(path):
@@ -45,9 +57,10 @@ def _detector_class_counts(model_cfg):
     return None
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+@pytest.mark.parametrize('path', _tiered(CONFIGS),
+                         ids=lambda p: osp.relpath(p, ROOT))
 def test_config_builds_and_steps(path):
-    from oracle import make_batch
+    from m2f_mm.testing.oracle import make_batch
     cfg = _load(path)
     counts = _detector_class_counts(cfg.model)
     detector = counts is not None
@@ -104,7 +117,8 @@ def _dataset_meta(cfg):
     return dataset_class(dataset).METAINFO
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+@pytest.mark.parametrize('path', _tiered(CONFIGS),
+                         ids=lambda p: osp.relpath(p, ROOT))
 def test_class_counts_come_from_the_dataset(path):
     """The model's class counts are the dataset's (one fact, set in the
     dataset base), and the visualiser is the one of the model's face."""
@@ -220,7 +234,8 @@ def test_tta_pipelines_give_every_scale_and_flip(path, scenes):
     assert short == sorted(sides)  # the square scenes: short side = scale
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+@pytest.mark.parametrize('path', _tiered(CONFIGS),
+                         ids=lambda p: osp.relpath(p, ROOT))
 def test_test_pipeline_builds_from_any_default_scope(path):
     """mmdet's init_detector / inference_detector and mmseg's init_model /
     inference_model build ``test_pipeline`` in whatever scope is current;

@@ -12,10 +12,12 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
-from m2f_mm.converters import build_mmdet_twin, convert_mmdet_state_dict
+from m2f_mm.converters import convert_mmdet_state_dict
+from m2f_mm.testing.mmdet_twin import build_mmdet_twin
 from m2f_mm.registry import MODELS
+from m2f_mm.testing.tools import REPO_ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = REPO_ROOT
 MMDET_CFG = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs',
                      'mask2former', 'mask2former_r50_8xb2-lsj-50e_coco-panoptic.py')
 MMSEG_CFG = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs',
