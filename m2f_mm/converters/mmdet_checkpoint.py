@@ -37,9 +37,11 @@ _HEAD_RULES: List[Tuple[str, str]] = [
 ]
 _KEEP = re.compile(r'^(query_feat|level_embed)\.')
 
-# mmdet's detector keeps the head under ``panoptic_head``, mmseg's under
-# ``decode_head``; ours under ``head`` and ``decode_head.head``.
-_PREFIXES = {'panoptic_head.': 'head.', 'decode_head.': 'decode_head.head.'}
+# mmdet's detector keeps the head under ``panoptic_head``, its video model
+# (Mask2FormerVideo) under ``track_head``, mmseg's under ``decode_head``;
+# ours under ``head`` and ``decode_head.head``.
+_PREFIXES = {'panoptic_head.': 'head.', 'track_head.': 'head.',
+             'decode_head.': 'decode_head.head.'}
 
 
 def rename_by_rules(key: str, rules: List[Tuple[str, str]]) -> Optional[str]:

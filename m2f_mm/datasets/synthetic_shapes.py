@@ -83,18 +83,17 @@ _STUFF_COLOURS = {
 }
 
 
-def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
-    """A boolean mask of one shape of class ``kind`` with diameter ``size``,
-    on the canvas plus ``margin`` pixels on every side (so that the part cut
-    off by the border is known)."""
-    full = canvas + 2 * margin
-    mask = np.zeros((full, full), np.uint8)
-    cx, cy = rng.uniform(-size * 0.3, canvas + size * 0.3, 2) + margin
+def draw_shape(kind: int, centre, size: float, angle: float,
+               canvas: int) -> np.ndarray:
+    """A (canvas, canvas) bool mask of one shape of class ``kind`` (0 circle,
+    1 square, 2 triangle, 3 star, 4 ring) with diameter ``size`` centred at
+    ``centre`` (x, y), turned by ``angle``; what lies outside is cut off."""
+    mask = np.zeros((canvas, canvas), np.uint8)
+    cx, cy = centre
     r = size / 2
-    angle = rng.uniform(0, 2 * np.pi)
-    centre = (int(round(cx)), int(round(cy)))
+    centre_px = (int(round(cx)), int(round(cy)))
     if kind == 0:  # circle
-        cv2.circle(mask, centre, int(round(r)), 1, -1)
+        cv2.circle(mask, centre_px, int(round(r)), 1, -1)
     elif kind in (1, 2, 3):
         if kind == 1:
             corners = 4
@@ -110,9 +109,18 @@ def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
                for i, rad in enumerate(radii)]
         cv2.fillPoly(mask, [np.round(np.array(pts)).astype(np.int32)], 1)
     else:  # ring
-        cv2.circle(mask, centre, int(round(r)), 1, -1)
-        cv2.circle(mask, centre, int(round(r * 0.55)), 0, -1)
+        cv2.circle(mask, centre_px, int(round(r)), 1, -1)
+        cv2.circle(mask, centre_px, int(round(r * 0.55)), 0, -1)
     return mask.astype(bool)
+
+
+def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
+    """A boolean mask of one shape of class ``kind`` with diameter ``size``
+    at a random place and angle, on the canvas plus ``margin`` pixels on
+    every side (so that the part cut off by the border is known)."""
+    cx, cy = rng.uniform(-size * 0.3, canvas + size * 0.3, 2) + margin
+    angle = rng.uniform(0, 2 * np.pi)
+    return draw_shape(kind, (cx, cy), size, angle, canvas + 2 * margin)
 
 
 def make_scene(seed: int, size: int = 128, max_objects: int = 7

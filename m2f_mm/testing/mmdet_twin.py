@@ -111,3 +111,42 @@ def build_mmdet_twin(model_cfg: dict) -> Tuple[nn.Module, nn.Module]:
     ours.load_state_dict(convert_mmdet_state_dict(ref.state_dict()))
     return ours, ref
 
+
+def mmdet_video_equivalent_config(model_cfg: dict,
+                                  num_frames: int = 2) -> ConfigDict:
+    """mmdet's ``Mask2FormerVideo`` config for one of our
+    ``M2FVideoSegmentor`` configs: the image twin's backbone, pixel decoder,
+    transformer decoder, losses and matching in mmdet's
+    ``Mask2FormerTrackHead``, with its 3D position embedding."""
+    model_cfg = ConfigDict(copy.deepcopy(dict(model_cfg)))
+    things = model_cfg.num_things_classes
+    image = mmdet_equivalent_config(
+        dict(model_cfg, num_stuff_classes=0,
+             data_preprocessor=dict(type='DetDataPreprocessor')))
+    head = image.panoptic_head
+    del head.num_things_classes, head.num_stuff_classes
+    head.update(type='Mask2FormerTrackHead', num_classes=things,
+                num_frames=num_frames, train_cfg=image.train_cfg,
+                positional_encoding=dict(
+                    type='SinePositionalEncoding3D',
+                    num_feats=head.positional_encoding.num_feats,
+                    normalize=True))
+    preprocessor = copy.deepcopy(model_cfg.data_preprocessor)
+    preprocessor.type = _unscoped(preprocessor.type)
+    return ConfigDict(type='Mask2FormerVideo', data_preprocessor=preprocessor,
+                      backbone=image.backbone, track_head=head, init_cfg=None)
+
+
+def build_mmdet_video_twin(model_cfg: dict, num_frames: int = 2
+                           ) -> Tuple[nn.Module, nn.Module]:
+    """(ours, mmdet's) video models from one of our configs, mmdet's weights
+    converted into ours, strictly; our default scope again afterwards."""
+    from mmdet.registry import MODELS as MMDET_MODELS
+    from m2f_mm.registry import MODELS
+    init_default_scope('mmdet')
+    ref = MMDET_MODELS.build(mmdet_video_equivalent_config(model_cfg,
+                                                           num_frames))
+    init_default_scope('m2f_mm')
+    ours = MODELS.build(model_cfg)
+    ours.load_state_dict(convert_mmdet_state_dict(ref.state_dict()))
+    return ours, ref

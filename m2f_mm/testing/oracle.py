@@ -9,7 +9,8 @@ from mmengine.registry import init_default_scope
 from m2f_mm.converters import convert_mmdet_state_dict
 from m2f_mm.models.layers.deformable_attention import sampling_path
 from m2f_mm.registry import MODELS
-from .mmdet_twin import mmdet_equivalent_config
+from .mmdet_twin import (mmdet_equivalent_config,
+                         mmdet_video_equivalent_config)
 from .random_batch import random_panoptic_batch
 
 # One tiny spec: ResNet-18, 64 channels, 9 decoder layers as in the paper.
@@ -62,6 +63,19 @@ def ours_cfg(test_cfg=None):
                                   semantic_on=True))
 
 
+def ours_video_cfg(top_k: int = 10):
+    """Our M2FVideoSegmentor config for the tiny spec: the image spec's
+    backbone and head, things only, mmdet's TrackDataPreprocessor."""
+    image = ours_cfg()
+    return dict(
+        type='M2FVideoSegmentor', backbone=image['backbone'],
+        num_things_classes=NUM_THINGS, top_k=top_k, head=image['head'],
+        data_preprocessor=dict(
+            type='mmdet.TrackDataPreprocessor',
+            mean=DATA_PREPROCESSOR['mean'], std=DATA_PREPROCESSOR['std'],
+            bgr_to_rgb=True, pad_size_divisor=32, pad_mask=True))
+
+
 def mmdet_cfg():
     """mmdet's Mask2Former config for the same spec."""
     return mmdet_equivalent_config(ours_cfg())
@@ -99,6 +113,12 @@ def build_twins(test_cfg=None, seed=0):
     """(ours, mmdet's) in eval mode, ours loaded with mmdet's converted
     weights (randomised: every parameter matters in the comparison)."""
     return _twins(mmdet_cfg(), ours_cfg(test_cfg), seed)
+
+
+def build_video_twins(num_frames: int = 2, seed=0):
+    """(ours, mmdet's Mask2FormerVideo) in eval mode, the same weights."""
+    cfg = ours_video_cfg()
+    return _twins(mmdet_video_equivalent_config(cfg, num_frames), cfg, seed)
 
 
 def grid_sample_attention(model):

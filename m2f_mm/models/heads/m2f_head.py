@@ -1,5 +1,10 @@
 """The Mask2Former head: pixel decoder, masked-attention decoder, and the
-class / mask predictions after the queries and after every layer (paper Sec. 3)."""
+class / mask predictions after the queries and after every layer (paper Sec. 3).
+
+A clip of T frames is a time axis (Mask2Former-VIS, arXiv 2112.10764): the
+pixel decoder runs per frame on (B*T, ...), the queries attend to the
+memories of all T frames at once with 3D position embeddings, and each query
+predicts a mask tube (B, Q, T, H/4, W/4)."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
@@ -10,7 +15,8 @@ from torch import Tensor, nn
 
 from m2f_mm.registry import MODELS
 from ..layers.mlp import MLP
-from ..layers.positional_encoding import sine_position_embedding
+from ..layers.positional_encoding import (sine_position_embedding,
+                                          sine_position_embedding_3d)
 from ..pixel_decoders import build_pixel_decoder
 from .mask_predictions import MaskPredictions
 
@@ -82,52 +88,77 @@ class M2FHead(BaseModule):
 
         Args:
             queries: (B, Q, C), after the decoder's final norm.
-            mask_features: (B, D, H/4, W/4).
+            mask_features: (B, D, H/4, W/4), or (B, T, D, H/4, W/4) for
+                clips.
             attn_size: (h, w) of the next layer's feature level, or None.
 
         Returns:
-            (class_logits (B, Q, K+1), mask_logits (B, Q, H/4, W/4)), and
-            ``attend`` (B, Q, h*w) bool, True where a query may attend.
+            (class_logits (B, Q, K+1), mask_logits (B, Q, H/4, W/4) or
+            (B, Q, T, H/4, W/4)), and ``attend`` (B, Q, h*w) or
+            (B, Q, T*h*w) bool, True where a query may attend.
         """
         class_logits = self.class_head(queries)
         mask_embed = self.mask_mlp(queries)  # (B, Q, D)
-        mask_logits = torch.einsum('bqd,bdhw->bqhw', mask_embed, mask_features)
+        if mask_features.dim() == 5:
+            mask_logits = torch.einsum('bqd,btdhw->bqthw', mask_embed,
+                                       mask_features)  # (B, Q, T, H/4, W/4)
+        else:
+            mask_logits = torch.einsum('bqd,bdhw->bqhw', mask_embed,
+                                       mask_features)  # (B, Q, H/4, W/4)
         if attn_size is None:
             return (class_logits, mask_logits), None
         with torch.no_grad():
-            resized = F.interpolate(mask_logits, attn_size, mode='bilinear',
+            batch, num_queries = mask_logits.shape[:2]
+            # a clip's frames are the planes of one (B*Q, T, H/4, W/4) batch
+            planes = (mask_logits.flatten(0, 1) if mask_logits.dim() == 5
+                      else mask_logits)
+            resized = F.interpolate(planes, attn_size, mode='bilinear',
                                     align_corners=False)
-            attend = resized.flatten(2).sigmoid() >= 0.5  # (B, Q, h*w)
+            attend = resized.reshape(batch, num_queries, -1).sigmoid() >= 0.5
+            # (B, Q, [T*]h*w)
             # a query whose mask is empty attends everywhere
             attend = attend | ~attend.any(-1, keepdim=True)
         return (class_logits, mask_logits), attend
 
-    def forward(self, feats: Sequence[Tensor],
-                all_sets: bool = True) -> MaskPredictions:
-        """Predict classes and masks.
+    def forward(self, feats: Sequence[Tensor], all_sets: bool = True,
+                num_frames: int = 0) -> MaskPredictions:
+        """Predict classes and masks (mask tubes for clips).
 
         Args:
-            feats: backbone maps, highest resolution first.
+            feats: backbone maps, highest resolution first; for clips, of the
+                B*T frames, clip after clip.
             all_sets: keep the mask logits of every set (training, the
                 oracle tests); False keeps only the last set's (inference:
                 the others only served the attention masks), which saves
                 ``num_layers`` maps of (B, Q, H/4, W/4), 1.9 GB at 2048 x
                 4096.
+            num_frames: T, the frames of a clip; 0 for images.
 
         Returns:
             :class:`MaskPredictions` with ``num_layers + 1`` sets (mask
             logits None for all but the last when not ``all_sets``).
         """
-        mask_features, multi_scale = self.pixel_decoder(feats)
-        batch = mask_features.shape[0]
+        mask_features, multi_scale = self.pixel_decoder(feats)  # per frame
+        batch = mask_features.shape[0] // max(num_frames, 1)  # images or clips
+        if num_frames:
+            mask_features = mask_features.view(
+                batch, num_frames, *mask_features.shape[1:])  # (B, T, D, H/4, W/4)
         memories, memory_pos, sizes = [], [], []
         for level, (feat, proj) in enumerate(zip(multi_scale, self.input_projs)):
             h, w = feat.shape[-2:]
-            memory = proj(feat).flatten(2).transpose(1, 2)  # (B, hw, C)
-            memories.append(memory + self.level_embed.weight[level])
-            pos = sine_position_embedding(h, w, self.embed_dims // 2,
-                                          device=feat.device)
-            memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
+            memory = proj(feat).flatten(2).transpose(1, 2)  # (B[*T], hw, C)
+            memory = memory + self.level_embed.weight[level]
+            if num_frames:
+                memories.append(memory.reshape(batch, num_frames * h * w, -1))
+                pos = sine_position_embedding_3d(
+                    num_frames, h, w, self.embed_dims // 2, device=feat.device)
+                memory_pos.append(pos.permute(0, 2, 3, 1).reshape(
+                    1, num_frames * h * w, -1))  # (1, T*hw, C), frame-major
+            else:
+                memories.append(memory)
+                pos = sine_position_embedding(h, w, self.embed_dims // 2,
+                                              device=feat.device)
+                memory_pos.append(pos.flatten(1).transpose(0, 1)[None])  # (1, hw, C)
             sizes.append((h, w))
         queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
 
@@ -145,16 +176,19 @@ class M2FHead(BaseModule):
         return MaskPredictions(list(class_logits), list(mask_logits))
 
     def loss(self, feats: Sequence[Tensor], gt_labels: Sequence[Tensor],
-             gt_masks: Sequence[Tensor]) -> Dict[str, Tensor]:
+             gt_masks: Sequence[Tensor],
+             num_frames: int = 0) -> Dict[str, Tensor]:
         """Forward and set loss.
 
         Args:
-            feats: backbone maps.
+            feats: backbone maps (of B*T frames for clips).
             gt_labels: B tensors (M_b,).
-            gt_masks: B tensors (M_b, H, W) at the padded input resolution.
+            gt_masks: B tensors (M_b, H, W), or tubes (M_b, T, H, W), at the
+                padded input resolution.
+            num_frames: T for clips; 0 for images.
         """
         if self.loss_module is None:
             raise RuntimeError('this head was built without `loss`')
-        preds = self(feats)
+        preds = self(feats, num_frames=num_frames)
         return self.loss_module(preds.class_logits, preds.mask_logits,
                                 gt_labels, gt_masks)

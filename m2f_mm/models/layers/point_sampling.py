@@ -10,20 +10,23 @@ from torch import Tensor
 
 
 def sample_points(maps: Tensor, point_coords: Tensor) -> Tensor:
-    """Bilinearly sample maps at normalised points.
+    """Bilinearly sample maps, or mask tubes, at normalised points.
 
     Args:
-        maps: (N, H, W) maps (logits or float targets).
+        maps: (N, H, W) maps (logits or float targets), or (N, T, H, W) tubes
+            of a clip: every frame at the same points, as the official
+            video matcher samples them.
         point_coords: (N, P, 2) or (1, P, 2) (x, y) in [0, 1]; a leading 1 is
             shared by all N maps.
 
     Returns:
-        (N, P) sampled values.
+        (N, P) sampled values, or (N, T*P) for tubes, frame after frame.
     """
     if point_coords.shape[0] != maps.shape[0]:
         point_coords = point_coords.expand(maps.shape[0], -1, -1)
-    return point_sample(maps.unsqueeze(1), point_coords,
-                        align_corners=False).squeeze(1)
+    planes = maps if maps.dim() == 4 else maps.unsqueeze(1)  # (N, T or 1, H, W)
+    return point_sample(planes, point_coords,
+                        align_corners=False).flatten(1)  # (N, [T*]P)
 
 
 def uncertain_point_coords(mask_logits: Tensor, num_points: int,

@@ -41,3 +41,30 @@ def sine_position_embedding(height: int, width: int, num_feats: int,
         pos_x[None, :, :].expand(height, width, num_feats)
     ], dim=2)  # (H, W, 2F)
     return pos.permute(2, 0, 1)
+
+
+def sine_position_embedding_3d(frames: int, height: int, width: int,
+                               num_feats: int, device=None,
+                               temperature: float = 10000.,
+                               scale: float = 2 * math.pi,
+                               eps: float = 1e-6) -> Tensor:
+    """The video model's embedding of every (frame, y, x) of a clip
+    (Mask2Former-VIS, arXiv 2112.10764 Sec. 3): the 2D embedding of
+    :func:`sine_position_embedding` plus a sine/cosine embedding of the
+    normalised frame index over all ``2 * num_feats`` channels (at twice the
+    2D embedding's channels per axis, hence its own frequencies).
+
+    Returns:
+        (T, 2 * num_feats, H, W).
+    """
+    spatial = sine_position_embedding(height, width, num_feats, device,
+                                      temperature, scale, eps)  # (2F, H, W)
+    t_embed = torch.arange(1, frames + 1, dtype=torch.float32, device=device)
+    t_embed = t_embed / (frames + eps) * scale  # (T,)
+    dim_t = torch.arange(2 * num_feats, dtype=torch.float32, device=device)
+    dim_t = temperature**(2 * torch.div(dim_t, 2, rounding_mode='floor') /
+                          (2 * num_feats))
+    pos_t = t_embed[:, None] / dim_t  # (T, 2F)
+    pos_t = torch.stack([pos_t[:, 0::2].sin(), pos_t[:, 1::2].cos()],
+                        dim=2).flatten(1)  # (T, 2F)
+    return spatial[None] + pos_t[:, :, None, None]  # (T, 2F, H, W)

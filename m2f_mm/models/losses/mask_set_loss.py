@@ -80,9 +80,9 @@ class MaskSetLoss(nn.Module):
 
         Args:
             class_logits: (B, Q, K+1).
-            mask_logits: (B, Q, h, w).
+            mask_logits: (B, Q, h, w), or tubes (B, Q, T, h, w).
             gt_labels: B tensors (M_b,).
-            gt_masks: B tensors (M_b, H, W).
+            gt_masks: B tensors (M_b, H, W), or tubes (M_b, T, H, W).
         """
         return [
             self.assigner.assign(c, m, lab, gm)
@@ -95,11 +95,18 @@ class MaskSetLoss(nn.Module):
                    num_masks: float) -> Tuple[Tensor, Tensor, Tensor]:
         """Unweighted (class CE, mask BCE, dice) of one prediction set.
 
+        Tubes (video) are matched on the same points in every frame, and
+        their mask losses are taken frame by frame (each frame its own
+        importance-sampled points), as the official video criterion and
+        mmdet's ``Mask2FormerTrackHead``; the BCE is normalised as mmdet's
+        (by masks * P / T: T times the official criterion's, which divides
+        by masks * P).
+
         Args:
             class_logits: (B, Q, K+1).
-            mask_logits: (B, Q, h, w).
+            mask_logits: (B, Q, h, w), or tubes (B, Q, T, h, w).
             gt_labels: B tensors (M_b,).
-            gt_masks: B tensors (M_b, H, W).
+            gt_masks: B tensors (M_b, H, W), or tubes (M_b, T, H, W).
             num_masks: normaliser of the mask losses.
         """
         matches = self.match(class_logits, mask_logits, gt_labels, gt_masks)
@@ -118,12 +125,17 @@ class MaskSetLoss(nn.Module):
                 torch.ones_like(labels.flatten(), dtype=class_logits.dtype),
                 avg_factor=ce_weight[labels.flatten()].sum())
         matched_logits = torch.cat(
-            [mask_logits[b, q] for b, (q, _) in enumerate(matches)])  # (N, h, w)
+            [mask_logits[b, q] for b, (q, _) in enumerate(matches)])  # (N, [T,] h, w)
         if matched_logits.shape[0] == 0:
             zero = mask_logits.sum() * 0  # keeps the graph, finite
             return loss_cls, zero, zero
         matched_targets = torch.cat(
-            [gt_masks[b][g] for b, (_, g) in enumerate(matches)])  # (N, H, W)
+            [gt_masks[b][g] for b, (_, g) in enumerate(matches)])  # (N, [T,] H, W)
+        frames = 1
+        if matched_logits.dim() == 4:  # tubes: each frame a mask of its own
+            frames = matched_logits.shape[1]
+            matched_logits = matched_logits.flatten(0, 1)  # (N*T, h, w)
+            matched_targets = matched_targets.flatten(0, 1)  # (N*T, H, W)
         with torch.no_grad():
             coords = uncertain_point_coords(
                 matched_logits, self.num_points, self.oversample_ratio,
@@ -133,11 +145,11 @@ class MaskSetLoss(nn.Module):
         point_logits = sample_points(matched_logits, coords)  # (N, P)
         if self.loss_mask is None:
             loss_mask = LF.sigmoid_bce(point_logits,
-                                       target_points).sum() / num_masks
+                                       target_points).sum() * frames / num_masks
         else:
             loss_mask = self.loss_mask(
                 point_logits.reshape(-1), target_points.reshape(-1),
-                avg_factor=num_masks * point_logits.shape[1])
+                avg_factor=num_masks * point_logits.shape[1] / frames)
         if self.loss_dice is None:
             loss_dice = LF.dice_loss(point_logits, target_points,
                                      self.dice_eps).sum() / num_masks
@@ -153,9 +165,9 @@ class MaskSetLoss(nn.Module):
 
         Args:
             class_logits: L tensors (B, Q, K+1), the last the final prediction.
-            mask_logits: L tensors (B, Q, h, w).
+            mask_logits: L tensors (B, Q, h, w), or tubes (B, Q, T, h, w).
             gt_labels: B tensors (M_b,).
-            gt_masks: B tensors (M_b, H, W).
+            gt_masks: B tensors (M_b, H, W), or tubes (M_b, T, H, W).
 
         Returns:
             ``loss_cls``, ``loss_mask``, ``loss_dice`` for the final set and

@@ -73,3 +73,45 @@ def image_targets(sample, *, num_things: int, num_classes: int,
     other_masks = sem[None] == others[:, None, None]  # (S, H, W)
     return (torch.cat([labels, others.long()]),
             torch.cat([masks, other_masks]))
+
+
+def tube_targets(frames, *, num_things: int, device) -> Tuple[Tensor, Tensor]:
+    """Labels and mask tubes of one clip: every instance id seen in any
+    frame, in increasing id order, with its masks on all T frames (empty
+    where the instance is absent: annotation ``None`` in YouTube-VIS).
+
+    Args:
+        frames: T ``DetDataSample``s of one clip, each with ``gt_instances``
+            holding ``labels``, ``masks`` and ``instances_ids``.
+        num_things: the thing classes (VIS has no stuff).
+        device: where the targets go.
+
+    Returns:
+        labels (M,) long, masks (M, T, H, W) bool.
+
+    Raises:
+        ValueError: a label outside the configured classes, or one instance
+            id with two labels, naming the video.
+    """
+    per_frame = [(image_targets(f, num_things=num_things,
+                                num_classes=num_things, ignore_index=-1,
+                                device=device),
+                  f.gt_instances.instances_ids.to(device).long())
+                 for f in frames]
+    height, width = frames[0].batch_input_shape if 'batch_input_shape' in \
+        frames[0] else frames[0].img_shape[:2]
+    ids = torch.unique(torch.cat([i for _, i in per_frame]))  # sorted
+    labels = torch.full((len(ids), ), -1, dtype=torch.long, device=device)
+    masks = torch.zeros((len(ids), len(frames), height, width),
+                        dtype=torch.bool, device=device)
+    for t, ((frame_labels, frame_masks), frame_ids) in enumerate(per_frame):
+        rows = torch.searchsorted(ids, frame_ids)
+        seen = labels[rows]
+        if ((seen >= 0) & (seen != frame_labels)).any():
+            where = frames[t].metainfo.get('img_path', 'a training video')
+            raise ValueError(f'{where}: an instance id has two categories '
+                             'in one video')
+        labels[rows] = frame_labels
+        h, w = frame_masks.shape[-2:]
+        masks[rows, t, :h, :w] = frame_masks
+    return labels, masks
