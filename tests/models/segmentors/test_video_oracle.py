@@ -154,3 +154,18 @@ def test_predicted_tracks_match(twins):
         assert torch.equal(a.labels, b.labels[ref_order])
         assert torch.equal(a.masks, b.masks[ref_order])
         assert torch.equal(a.instances_id, torch.arange(10))
+
+
+def test_a_clip_without_objects_trains(twins):
+    """A video without annotations (kept by the dataset): finite losses,
+    zero mask losses, gradients everywhere the class loss reaches."""
+    ours, ref = twins
+    ours.train()
+    inputs, samples = random_video_batch(ref, 2, training=True,
+                                         num_instances=0)
+    losses = ours.loss(inputs, _clone(samples))
+    ours.eval()
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert losses['loss_mask'] == 0 and losses['loss_dice'] == 0
+    sum(losses.values()).backward()
+    assert ours.head.class_head.weight.grad.abs().sum() > 0
