@@ -162,10 +162,14 @@ class M2FHead(BaseModule):
             sizes.append((h, w))
         queries = self.query_feat.weight[None].expand(batch, -1, -1)  # (B, Q, C)
 
+        last_queries = []
+
         def predict(normed_queries, attn_size):
             (class_logits, mask_logits), attend = self._predict(
                 normed_queries, mask_features, attn_size)
-            if not all_sets and attn_size is not None:  # not the last set
+            if attn_size is None:  # the last set
+                last_queries.append(normed_queries)
+            elif not all_sets:
                 mask_logits = None
             return (class_logits, mask_logits), attend
 
@@ -173,7 +177,8 @@ class M2FHead(BaseModule):
             queries, self.query_pos.weight[None], memories, memory_pos, sizes,
             predict)
         class_logits, mask_logits = zip(*predictions)
-        return MaskPredictions(list(class_logits), list(mask_logits))
+        return MaskPredictions(list(class_logits), list(mask_logits),
+                               last_queries[0])
 
     def loss(self, feats: Sequence[Tensor], gt_labels: Sequence[Tensor],
              gt_masks: Sequence[Tensor],

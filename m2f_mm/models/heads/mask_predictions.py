@@ -15,9 +15,12 @@ class MaskPredictions:
 
     #: L tensors (B, Q, K+1), no-object last.
     class_logits: List[Tensor]
-    #: L tensors (B, Q, H/4, W/4); at inference (``all_sets=False``) None
-    #: but the last.
+    #: L tensors (B, Q, H/4, W/4), or mask tubes (B, Q, T, H/4, W/4) for
+    #: clips; at inference (``all_sets=False``) None but the last.
     mask_logits: List[Optional[Tensor]]
+    #: (B, Q, C) the queries the last set was predicted from (after the
+    #: decoder's final norm): what links a query across video windows.
+    final_queries: Optional[Tensor] = None
 
     @property
     def final_class_logits(self) -> Tensor:

@@ -4,9 +4,51 @@ its query's mask tube."""
 from typing import Tuple
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .query_masks import resize_masks
+
+
+def top_track_pairs(class_probs: Tensor, num_things: int, top_k: int
+                    ) -> Tuple[Tensor, Tensor, Tensor]:
+    """The ``top_k`` (query, class) pairs by probability, best first, those
+    of a stuff class dropped.
+
+    Args:
+        class_probs: (Q, K) without the no-object column.
+
+    Returns:
+        scores (N,), labels (N,), query indices (N,).
+    """
+    num_classes = class_probs.shape[1]
+    scores, top_idx = class_probs.flatten().topk(
+        min(top_k, class_probs.numel()))
+    labels = top_idx % num_classes
+    queries = torch.div(top_idx, num_classes, rounding_mode='floor')
+    keep = labels < num_things
+    return scores[keep], labels[keep], queries[keep]
+
+
+def link_queries(previous: Tensor, current: Tensor) -> Tensor:
+    """Which query of a video window continues each query of the window
+    before: the one-to-one assignment of highest total cosine similarity
+    between their final query embeddings (as online VIS methods link
+    clips, e.g. MinVIS, arXiv 2208.02245).
+
+    Args:
+        previous, current: (Q, C) embeddings of two consecutive windows.
+
+    Returns:
+        (Q,) ``order``: ``current[order[i]]`` continues ``previous[i]``.
+    """
+    from scipy.optimize import linear_sum_assignment
+    similarity = F.normalize(previous, dim=-1) @ F.normalize(current,
+                                                             dim=-1).T
+    rows, cols = linear_sum_assignment(-similarity.double().cpu().numpy())
+    order = torch.empty(len(rows), dtype=torch.long)
+    order[torch.as_tensor(rows)] = torch.as_tensor(cols, dtype=torch.long)
+    return order.to(current.device)
 
 
 def video_instance_inference(class_logits: Tensor, mask_logits: Tensor,
@@ -37,14 +79,8 @@ def video_instance_inference(class_logits: Tensor, mask_logits: Tensor,
         scores (N,), labels (N,), query indices (N,), masks (N, T, H, W)
         bool, best first.
     """
-    num_queries, num_k1 = class_logits.shape
-    num_classes = num_k1 - 1
-    probs = class_logits.softmax(-1)[:, :-1]  # (Q, K)
-    scores, top_idx = probs.flatten().topk(min(top_k, probs.numel()))
-    labels = top_idx % num_classes
-    queries = torch.div(top_idx, num_classes, rounding_mode='floor')
-    keep = labels < num_things
-    scores, labels, queries = scores[keep], labels[keep], queries[keep]
+    scores, labels, queries = top_track_pairs(
+        class_logits.softmax(-1)[:, :-1], num_things, top_k)
     tubes = mask_logits[queries]  # (N, T, h, w)
     if pad_size is not None:
         num, frames = tubes.shape[:2]
