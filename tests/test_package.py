@@ -23,7 +23,7 @@ ALLOWED = {
     'evaluation': {'utils'},
     'visualization': {'utils'},
     'converters': {'utils'},
-    'engine': {'models', 'datasets', 'utils'},
+    'engine': {'models', 'datasets', 'converters', 'utils'},
     'deploy': {'models', 'utils'},
     'apis': {'engine', 'deploy', 'models', 'datasets', 'utils'},
 }

@@ -14,6 +14,8 @@ default_hooks = dict(
 custom_hooks = [
     dict(type='ClassCountHook'),  # model's class counts = the dataset's
     dict(type='FiniteLossHook'),  # stop at a NaN/Inf loss, naming it
+    # load_from may name an mmdet/mmseg Mask2Former checkpoint (its keys renamed)
+    dict(type='MMDetCheckpointKeysHook'),
 ]
 env_cfg = dict(
     cudnn_benchmark=False,

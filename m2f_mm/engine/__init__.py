@@ -6,6 +6,7 @@ from .checkpoint_fit_hook import CheckpointFitHook
 from .class_count_hook import ClassCountHook
 from .finite_loss_hook import FiniteLossHook
 from .m2f_checkpoint_hook import M2FCheckpointHook
+from .mmdet_checkpoint_keys_hook import MMDetCheckpointKeysHook
 
 __all__ = ['CheckpointFitHook', 'ClassCountHook', 'FiniteLossHook',
-           'M2FCheckpointHook']
+           'M2FCheckpointHook', 'MMDetCheckpointKeysHook']

@@ -54,8 +54,11 @@ class M2FVideoSegmentor(BaseMOTModel):
         self.channels_last = channels_last
         self.head = MODELS.build(dict(head, num_classes=self.num_classes))
 
-    #: the tasks this face answers.
+    #: the tasks this face answers; it answers for its classes itself
+    #: (``model_face``), things only, as mmdet's side.
     supported_tasks = ('video', )
+    is_model_face = True
+    from_detector = True
 
     def extract_feat(self, frames: Tensor):
         """(B*T, 3, H, W) -> backbone (and neck) maps, highest resolution
