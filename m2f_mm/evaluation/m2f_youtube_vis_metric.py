@@ -1,5 +1,6 @@
 """mmdet's YouTubeVISMetric, runnable with NumPy 2."""
 import contextlib
+from collections import defaultdict
 
 import numpy as np
 from mmdet.evaluation.metrics import YouTubeVISMetric
@@ -26,8 +27,17 @@ def _numpy_float_alias():
 class M2FYouTubeVISMetric(YouTubeVISMetric):
     """``mmdet.YouTubeVISMetric`` (same arguments, same numbers: YouTube-VIS's
     spatio-temporal mask AP) that runs with NumPy 2, where mmdet 3.3's
-    evaluation stops at ``np.float`` (AttributeError)."""
+    evaluation stops at ``np.float`` (AttributeError), and that evaluates
+    more than once (mmdet's leaves its video records a plain dict after the
+    first evaluation, and the second, e.g. the next validation of a
+    training run, stops at a KeyError)."""
 
     def compute_metrics(self, results: list) -> dict:
         with _numpy_float_alias():
             return super().compute_metrics(results)
+
+    def evaluate(self, size: int) -> dict:
+        try:
+            return super().evaluate(size)
+        finally:
+            self._vis_meta_info = defaultdict(list)

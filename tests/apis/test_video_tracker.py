@@ -123,3 +123,30 @@ def test_infer_tool_writes_results_and_an_overlay_video(setup):
     while capture.read()[0]:
         count += 1
     assert count == length
+
+
+@pytest.mark.slow
+def test_our_and_mmdets_test_tools_score_the_video_config_alike(setup):
+    """tools/test.py and mmdet's own tools/test.py (from its package's .mim)
+    run the video config: the same YouTube-VIS AP line."""
+    import importlib
+    import os
+    import re
+    root, checkpoint, folder = setup
+    options = ['--cfg-options', f'test_dataloader.dataset.data_root={root}',
+               'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False']
+    lines = []
+    for name, tool in (('ours', 'tools/test.py'), ('mmdet', osp.join(
+            osp.dirname(importlib.import_module('mmdet').__file__), '.mim',
+            'tools', 'test.py'))):
+        proc = subprocess.run(
+            [sys.executable, tool, CONFIG, checkpoint, '--work-dir',
+             str(folder / f'test_{name}'), *options],
+            cwd=REPO_ROOT, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONPATH=REPO_ROOT))
+        output = proc.stdout + proc.stderr
+        assert proc.returncode == 0, output[-3000:]
+        line = [l for l in output.splitlines() if 'Iter(test)' in l][-1]
+        lines.append(re.findall(r'youtube_vis/segm_mAP\S*: -?[0-9.]+', line))
+    assert lines[0] and lines[0] == lines[1]

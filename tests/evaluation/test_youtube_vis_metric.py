@@ -87,3 +87,16 @@ def test_numpy_is_left_as_it_was():
     exact = [_object_mask(t) for t in range(FRAMES)]
     _evaluate([(0.9, exact)])
     assert 'float' not in np.__dict__
+
+
+def test_a_second_evaluation_gives_the_same_numbers():
+    """(A training run validates more than once with one metric object.)"""
+    exact = [_object_mask(t) for t in range(FRAMES)]
+    metric = M2FYouTubeVISMetric(metric='youtube_vis_ap')
+    metric.dataset_meta = dict(classes=('circle', 'square'))
+    results = []
+    for _ in range(2):
+        metric.process({}, [_video([(0.9, exact)]).to_dict()])
+        results.append(metric.evaluate(size=1))
+    assert results[0] == results[1]
+    assert results[0]['youtube_vis/segm_mAP'] == pytest.approx(1.0)

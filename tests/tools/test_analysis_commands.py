@@ -100,3 +100,42 @@ def test_fpn_reference_experiment_short(scenes, tmp_path):
                   '--iters', '2', '--work-dir', str(tmp_path),
                   '--cfg-options', *data_options('semantic', scenes))
     assert 'Semantic FPN, 2 iterations' in out
+
+
+def test_video_benchmark_short(tmp_path):
+    """Both inference modes timed and measured in their own processes, and
+    their AP on val videos (an untrained model: the AP values mean nothing,
+    the command is what is checked)."""
+    from mmengine.config import Config
+    import torch
+    from m2f_mm.datasets import generate_videos
+    from m2f_mm.registry import MODELS
+    config = 'configs/quickstart/m2f_r18_shape_videos_vis.py'
+    root = str(tmp_path / 'videos')
+    generate_videos(root, dict(train=1, val=2), frames=(4, 5), size=64)
+    torch.manual_seed(0)
+    checkpoint = str(tmp_path / 'model.pth')
+    model = MODELS.build(Config.fromfile(f'{REPO_ROOT}/{config}').model)
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    out = _python('tools/analysis/benchmark_video.py', '--lengths', '6',
+                  '--window', '3', '--size', '64', '--checkpoint',
+                  checkpoint, '--ap-data', root)
+    assert 'machine: CPU' in out
+    row = re.search(r'^\s+6 \|\s+(\S+)\s+(\d+) \|\s+(\S+)\s+(\d+)$', out, re.M)
+    assert row and all(float(v) > 0 for v in row.groups())
+    assert re.search(r'VIS mask AP whole video \S+, windows of 3 \S+', out)
+
+
+def test_video_mmdet_reference_experiment_short(tmp_path):
+    from m2f_mm.datasets import generate_videos
+    root = str(tmp_path / 'videos') + '/'
+    generate_videos(root, dict(train=2, val=2), frames=(4, 5), size=64)
+    out = _python('tools/experiments/quickstart_video_mmdet_reference.py',
+                  '--iters', '2', '--work-dir', str(tmp_path / 'work'),
+                  '--cfg-options', *[
+                      f'{loader}.{key}' for loader in (
+                          'train_dataloader', 'val_dataloader',
+                          'test_dataloader') for key in (
+                          f'dataset.data_root={root}', 'num_workers=0',
+                          'persistent_workers=False')])
+    assert 'mmdet Mask2Former-VIS, 2 iterations' in out
