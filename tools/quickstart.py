@@ -111,26 +111,38 @@ def _data_root_options(root: str, video: bool):
     return options
 
 
-def video_main(args, start):
-    """--task video: videos -> train -> YouTube-VIS AP -> overlay videos."""
-    work_dir = osp.abspath(osp.join(ROOT, args.work_dir))
-    data_root = args.data_root or osp.join(ROOT, 'data', 'shape_videos')
+def _data_and_work_dir(args, start, video: bool):
+    """(work dir, data root): the synthetic data generated there unless it
+    is complete, and the config pointed at it when it is not the default."""
+    from m2f_mm.datasets import generate, generate_videos
+    name, write, what = (('shape_videos', generate_videos,
+                          'moving-shapes videos') if video else
+                         ('shapes', generate, 'synthetic scenes'))
+    data_root = args.data_root or osp.join(ROOT, 'data', name)
     if args.data_root:
         root = osp.join(osp.abspath(data_root), '')
-        args.cfg_options = _data_root_options(root, video=True) + \
-            args.cfg_options
-    from m2f_mm.datasets import generate_videos
-    if generate_videos(data_root):
-        print(f'wrote the moving-shapes videos to {data_root} '
+        args.cfg_options = _data_root_options(root, video) + args.cfg_options
+    if write(data_root):
+        print(f'wrote the {what} to {data_root} '
               f'({time.time() - start:.0f} s)')
     else:
-        print(f'using the moving-shapes videos in {data_root}')
-    options = ['--cfg-options'] + args.cfg_options if args.cfg_options else []
-    run([sys.executable, 'tools/train.py', args.config, '--work-dir',
-         work_dir] + options)
-    train_records = latest_scalars(work_dir)
+        print(f'using the {what} in {data_root}')
+    return osp.abspath(osp.join(ROOT, args.work_dir)), data_root
+
+
+def _train(args, work_dir):
+    """tools/train.py on the config; (its scalars, its last checkpoint)."""
+    run([sys.executable, 'tools/train.py', args.config, '--work-dir', work_dir]
+        + (['--cfg-options'] + args.cfg_options if args.cfg_options else []))
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
+        return latest_scalars(work_dir), f.read().strip()
+
+
+def video_main(args, start):
+    """--task video: videos -> train -> YouTube-VIS AP -> overlay videos."""
+    work_dir, data_root = _data_and_work_dir(args, start, video=True)
+    train_records, checkpoint = _train(args, work_dir)
+    options = ['--cfg-options'] + args.cfg_options if args.cfg_options else []
     run([sys.executable, 'tools/test.py', args.config, checkpoint,
          '--work-dir', work_dir] + options)
     metrics = latest_scalars(work_dir)[-1]
@@ -183,25 +195,8 @@ def main(argv=None):
                                       else 'work_dirs/quickstart')
     if video:
         return video_main(args, start)
-    work_dir = osp.abspath(osp.join(ROOT, args.work_dir))
-    data_root = args.data_root or osp.join(ROOT, 'data', 'shapes')
-    if args.data_root:
-        root = osp.join(osp.abspath(data_root), '')
-        args.cfg_options = _data_root_options(root, video=False) + \
-            args.cfg_options
-
-    from m2f_mm.datasets import generate
-    if generate(data_root):
-        print(f'wrote the synthetic scenes to {data_root} '
-              f'({time.time() - start:.0f} s)')
-    else:
-        print(f'using the synthetic scenes in {data_root}')
-
-    run([sys.executable, 'tools/train.py', args.config, '--work-dir', work_dir]
-        + (['--cfg-options'] + args.cfg_options if args.cfg_options else []))
-    train_records = latest_scalars(work_dir)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
+    work_dir, data_root = _data_and_work_dir(args, start, video=False)
+    train_records, checkpoint = _train(args, work_dir)
     prefix = osp.join(work_dir, 'val_predictions')
     run([sys.executable, 'tools/test.py', args.config, checkpoint,
          '--work-dir', work_dir, '--show-dir', 'val_overlays',

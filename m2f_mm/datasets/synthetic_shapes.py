@@ -114,6 +114,18 @@ def draw_shape(kind: int, centre, size: float, angle: float,
     return mask.astype(bool)
 
 
+def textured_background(rng, size: int) -> Tuple[np.ndarray, np.ndarray]:
+    """(stuff (H, W) index per pixel, image (H, W, 3) float BGR): sky, grass
+    and water regions with wavy borders, each textured around a random
+    colour of its kind."""
+    stuff = _stuff_layout(rng, size)
+    image = np.zeros((size, size, 3))
+    for s, colour in _STUFF_COLOURS.items():
+        tex = _textured(rng, (size, size), colour(rng), 25)
+        image[stuff == s] = tex[stuff == s]
+    return stuff, image
+
+
 def _shape_mask(rng, kind, size, canvas, margin) -> np.ndarray:
     """A boolean mask of one shape of class ``kind`` with diameter ``size``
     at a random place and angle, on the canvas plus ``margin`` pixels on
@@ -141,11 +153,7 @@ def make_scene(seed: int, size: int = 128, max_objects: int = 7
         drawing order.
     """
     rng = np.random.default_rng(seed)
-    stuff = _stuff_layout(rng, size)
-    image = np.zeros((size, size, 3))
-    for s, colour in _STUFF_COLOURS.items():
-        tex = _textured(rng, (size, size), colour(rng), 25)
-        image[stuff == s] = tex[stuff == s]
+    stuff, image = textured_background(rng, size)
     owner = np.full((size, size), -1)
     kinds, full_areas = [], []
     margin = 40  # > 0.3 x the largest diameter + its largest radius (22)

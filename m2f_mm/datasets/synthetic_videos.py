@@ -26,9 +26,8 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from .synthetic_shapes import (_STUFF_COLOURS, MIN_AREA, MIN_CONTRAST,
-                               THING_CLASSES, _stuff_layout, _textured,
-                               draw_shape)
+from .synthetic_shapes import (MIN_AREA, MIN_CONTRAST, THING_CLASSES,
+                               _textured, draw_shape, textured_background)
 
 #: bumped when the videos change, so that old data is written again.
 VIDEO_GENERATOR_VERSION = 1
@@ -79,11 +78,7 @@ def make_video(seed: int, frames: int, size: int = 96, max_objects: int = 4
         pixels)], drawing order.
     """
     rng = np.random.default_rng(seed)
-    stuff = _stuff_layout(rng, size)
-    background = np.zeros((size, size, 3))
-    for s, colour in _STUFF_COLOURS.items():
-        tex = _textured(rng, (size, size), colour(rng), 25)
-        background[stuff == s] = tex[stuff == s]
+    _, background = textured_background(rng, size)
     count = 0 if rng.random() < EMPTY_SHARE else int(
         rng.integers(1, max_objects + 1))
     shapes = [MovingShape(rng, size, frames) for _ in range(count)]

@@ -132,6 +132,19 @@ def grid_sample_attention(model):
     return sampling_path(model, 'grid_sample')
 
 
+def largest_set_deviation(ours, theirs) -> float:
+    """Largest absolute difference between two models' prediction sets
+    (class logits of every set, then mask logits of every set), which must
+    pair up in number and shape."""
+    ours, theirs = list(ours), list(theirs)
+    assert len(ours) == len(theirs)
+    worst = 0.
+    for a, b in zip(ours, theirs):
+        assert a.shape == b.shape
+        worst = max(worst, (a - b).abs().max().item())
+    return worst
+
+
 def make_batch(model, **kwargs):
     """A random batch of the tiny spec's classes (see random_panoptic_batch)."""
     return random_panoptic_batch(model, num_things=NUM_THINGS, **kwargs)

@@ -130,8 +130,9 @@ def test_video_mmdet_reference_experiment_short(tmp_path):
     from m2f_mm.datasets import generate_videos
     root = str(tmp_path / 'videos') + '/'
     generate_videos(root, dict(train=2, val=2), frames=(4, 5), size=64)
-    out = _python('tools/experiments/quickstart_video_mmdet_reference.py',
-                  '--iters', '2', '--work-dir', str(tmp_path / 'work'),
+    out = _python('tools/experiments/quickstart_mmdet_reference.py',
+                  '--iters', '2', '--task', 'video', '--work-dir',
+                  str(tmp_path / 'work'),
                   '--cfg-options', *[
                       f'{loader}.{key}' for loader in (
                           'train_dataloader', 'val_dataloader',

@@ -1,11 +1,17 @@
 """Train mmdet's own Mask2Former with the quickstart's data, recipe and
 architecture, for a given number of iterations (pick it so that the wall
-time matches the quickstart's training time), and print its val PQ.
+time matches the quickstart's training time), and print its val PQ; with
+``--task video`` mmdet's Mask2Former-VIS (Mask2FormerVideo) with the video
+quickstart's, and its YouTube-VIS AP.
 
     python tools/experiments/quickstart_mmdet_reference.py --iters N
-        [--work-dir work_dirs/quickstart_mmdet]
+        [--task panoptic|video] [--work-dir work_dirs/quickstart_mmdet]
+        [--cfg-options k=v ...]
 
-mmdet's model has no semantic output, so mIoU is not computed for it.
+mmdet's model has no semantic output, so mIoU is not computed for it. The
+video data (data/shape_videos/, written by ``tools/quickstart.py --task
+video``) is read by m2f_mm's YouTubeVISJsonDataset and scored by the same
+metric as ours.
 """
 import argparse
 import time
@@ -14,10 +20,12 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from m2f_mm.utils import register_all_modules
-from m2f_mm.testing.mmdet_twin import mmdet_equivalent_config
+from m2f_mm.testing.mmdet_twin import (mmdet_equivalent_config,
+                                       mmdet_video_equivalent_config)
 from m2f_mm.testing.schedules import rescale_schedule
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
+VIDEO_CONFIG = 'configs/quickstart/m2f_r18_shape_videos_vis.py'
 
 
 def _ours():
@@ -53,16 +61,22 @@ def mmdet_reference_config(iters: int, work_dir: str,
                            config: str = CONFIG) -> Config:
     """The quickstart config with mmdet's own Mask2Former (our model's
     architecture in mmdet's config) for ``iters`` iterations, in mmdet's
-    scope."""
+    scope; a video config gets mmdet's Mask2FormerVideo."""
     cfg = Config.fromfile(config)
-    model = mmdet_equivalent_config(cfg.model)
+    if cfg.model.type == 'M2FVideoSegmentor':
+        frames = cfg.train_dataloader.dataset.pipeline[0].num_ref_imgs + 1
+        model = mmdet_video_equivalent_config(cfg.model, num_frames=frames)
+        level_embed = 'track_head.level_embed'
+    else:
+        model = mmdet_equivalent_config(cfg.model)
+        cfg.val_evaluator = cfg.val_evaluator[:2]  # PQ and mask AP
+        cfg.test_evaluator = cfg.val_evaluator
+        level_embed = 'level_embed'
     model.backbone.init_cfg = None
     cfg.model = model
-    cfg.val_evaluator = cfg.val_evaluator[:2]  # PQ and mask AP
-    cfg.test_evaluator = cfg.val_evaluator
     cfg.optim_wrapper.paramwise_cfg.custom_keys = {
         'query_embed': dict(decay_mult=0.0), 'query_feat': dict(decay_mult=0.0),
-        'level_embed': dict(decay_mult=0.0)}
+        level_embed: dict(decay_mult=0.0)}
     rescale_schedule(cfg, iters)
     cfg.train_cfg.val_interval = iters
     cfg.work_dir = work_dir
@@ -75,17 +89,22 @@ def main():
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--iters', type=int, required=True)
+    parser.add_argument('--task', choices=['panoptic', 'video'],
+                        default='panoptic')
     parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
     args = parser.parse_args()
-    cfg = mmdet_reference_config(args.iters, args.work_dir)
+    cfg = mmdet_reference_config(
+        args.iters, args.work_dir,
+        VIDEO_CONFIG if args.task == 'video' else CONFIG)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     start = time.time()
     runner = Runner.from_cfg(cfg)
     runner.train()
-    print(f'mmdet Mask2Former, {args.iters} iterations, '
+    print(f'mmdet Mask2Former{"-VIS" if args.task == "video" else ""}, '
+          f'{args.iters} iterations, '
           f'{time.time() - start:.0f} s (training + final val)')
 
 
