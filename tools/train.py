@@ -9,6 +9,7 @@ paper's 16; the quickstart's 4), as mmdet's and mmseg's ``--auto-scale-lr``.
 """
 import argparse
 
+import torch
 from mmengine.runner import Runner
 
 from m2f_mm.utils import register_all_modules
@@ -36,9 +37,11 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args)
     setup_cpu_distributed(cfg)
-    if args.amp:
+    if args.amp and torch.cuda.is_available():
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
+    elif args.amp:  # mmengine's AmpOptimWrapper is for accelerators only
+        cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
     if args.auto_scale_lr:
         if cfg.get('auto_scale_lr', {}).get('base_batch_size') is None:
             raise SystemExit(f'{args.config} has no auto_scale_lr.'

@@ -138,7 +138,6 @@ class VideoTracker:
             the model's ``top_k`` tracks over the whole video.
         """
         window = window or len(frames)
-        num_queries = None
         prob_sum, masks, previous, order = None, [], None, None
         for first in range(0, len(frames), window):
             chunk = frames[first:first + window]
@@ -153,17 +152,14 @@ class VideoTracker:
                 class_logits, tubes, queries = (class_logits[order],
                                                 tubes[order], queries[order])
             previous = queries
-            num_queries = len(queries)
             probs = class_logits.softmax(-1)[:, :-1] * len(chunk)  # (Q, K)
             prob_sum = probs if prob_sum is None else prob_sum + probs
             meta = sample[0].metainfo
-            resized = resize_masks(
-                tubes.flatten(0, 1), meta['batch_input_shape'],
-                meta['img_shape'][:2], meta['ori_shape'][:2]) > 0
-            resized = resized.view(num_queries, len(chunk),
-                                   *resized.shape[-2:]).cpu().numpy()
-            for t in range(len(chunk)):  # (Q,) RLEs a frame
-                masks.append(_rle(resized[:, t]))
+            for t in range(len(chunk)):  # every query's mask, a frame at a time
+                resized = resize_masks(
+                    tubes[:, t], meta['batch_input_shape'],
+                    meta['img_shape'][:2], meta['ori_shape'][:2]) > 0
+                masks.append(_rle(resized.cpu().numpy()))  # (Q,) RLEs
         scores, labels, slots = top_track_pairs(
             prob_sum / len(frames), self.model.num_things, self.model.top_k)
         slots = slots.tolist()

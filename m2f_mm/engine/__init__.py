@@ -4,9 +4,10 @@ checkpoint fit the model (data-loader workers that die with their trainer:
 ``m2f_mm.utils.worker_init``)."""
 from .checkpoint_fit_hook import CheckpointFitHook
 from .class_count_hook import ClassCountHook
+from .cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 from .finite_loss_hook import FiniteLossHook
 from .m2f_checkpoint_hook import M2FCheckpointHook
 from .mmdet_checkpoint_keys_hook import MMDetCheckpointKeysHook
 
-__all__ = ['CheckpointFitHook', 'ClassCountHook', 'FiniteLossHook',
+__all__ = ['CheckpointFitHook', 'ClassCountHook', 'CPUAutocastOptimWrapper', 'FiniteLossHook',
            'M2FCheckpointHook', 'MMDetCheckpointKeysHook']
