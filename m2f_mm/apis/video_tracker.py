@@ -2,6 +2,8 @@
 (the official mode), or window after window in bounded memory; results in
 the YouTube-VIS result format and an overlay video in which a track keeps
 one colour and one id."""
+import json
+import os
 import os.path as osp
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Union
@@ -186,8 +188,6 @@ class VideoTracker:
                              '; all frames of a video must have one size')
         tracks = self.track(frames, window)
         if out_dir is not None:
-            import json
-            import os
             os.makedirs(out_dir, exist_ok=True)
             with open(osp.join(out_dir, f'{name}_tracks.json'), 'w') as f:
                 json.dump(tracks.to_youtube_vis(video_id), f)
