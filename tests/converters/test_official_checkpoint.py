@@ -24,6 +24,8 @@ from m2f_mm.testing.tools import REPO_ROOT
 ROOT = REPO_ROOT
 QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
                       'm2f_r18_shapes_panoptic.py')
+VIDEO_QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
+                            'm2f_r18_shape_videos_vis.py')
 PD, PR = 'sem_seg_head.pixel_decoder.', 'sem_seg_head.predictor.'
 
 
@@ -100,10 +102,11 @@ def _resnet_table(depths):
     return table
 
 
-@pytest.fixture(scope='module')
-def official(tmp_path_factory):
-    """The quickstart model's weights written in the official layout."""
-    cfg = Config.fromfile(QUICKSTART)
+def _write_official(config, path, seed=0):
+    """A model of ``config`` with random weights written in the official
+    layout at ``path``; returns (table official -> ours, arrays, our state
+    dict)."""
+    cfg = Config.fromfile(config)
     init_default_scope('m2f_mm')
     model = MODELS.build(cfg.model)
     ours = model.state_dict()
@@ -112,16 +115,23 @@ def official(tmp_path_factory):
                              head.transformer_decoder.num_layers))
     table = {k: 'head.' + v for k, v in table.items()}
     table.update(_resnet_table([2, 2, 2, 2]))
-    gen = torch.Generator().manual_seed(0)
+    gen = torch.Generator().manual_seed(seed)
     arrays = {}
     for src, dst in table.items():
         arrays[src] = torch.randn(ours[dst].shape, generator=gen).numpy()
-    arrays['criterion.empty_weight'] = np.ones(9, np.float32)
+    num_rows = ours['head.class_head.bias'].shape[0]
+    arrays['criterion.empty_weight'] = np.ones(num_rows, np.float32)
     arrays['pixel_mean'] = np.zeros((3, 1, 1), np.float32)
-    path = str(tmp_path_factory.mktemp('official') / 'model_final.pkl')
     with open(path, 'wb') as f:
         pickle.dump({'model': arrays, '__author__': 'test'}, f)
-    return path, table, arrays, ours
+    return table, arrays, ours
+
+
+@pytest.fixture(scope='module')
+def official(tmp_path_factory):
+    """The quickstart model's weights written in the official layout."""
+    path = str(tmp_path_factory.mktemp('official') / 'model_final.pkl')
+    return (path, ) + _write_official(QUICKSTART, path)
 
 
 def test_every_weight_lands_where_the_official_code_says(official):
@@ -131,6 +141,26 @@ def test_every_weight_lands_where_the_official_code_says(official):
         assert torch.equal(converted[dst], torch.from_numpy(arrays[src])), src
     # all of ours covered, nothing extra (FrozenBN gains its counter)
     assert set(converted) == set(ours)
+
+
+def test_official_video_checkpoint_loads_into_the_video_model(tmp_path):
+    """Mask2Former-VIS (mask2former_video/): VideoMaskFormer keeps the image
+    model's attribute names (backbone, sem_seg_head.pixel_decoder,
+    sem_seg_head.predictor) and its VideoMultiScaleMaskedTransformerDecoder
+    the image decoder's parameter names (its 3D position embedding has no
+    weights), so the image converter maps a video .pkl onto
+    M2FVideoSegmentor, which loads it strictly with every tensor in place."""
+    path = str(tmp_path / 'video_model_final.pkl')
+    table, arrays, ours = _write_official(VIDEO_QUICKSTART, path, seed=3)
+    converted = convert_official_state_dict(load_official_checkpoint(path))
+    assert set(converted) == set(ours)
+    init_default_scope('m2f_mm')
+    model = MODELS.build(Config.fromfile(VIDEO_QUICKSTART).model)
+    assert type(model).__name__ == 'M2FVideoSegmentor'
+    model.load_state_dict(converted, strict=True)
+    state = model.state_dict()
+    for src, dst in table.items():
+        assert torch.equal(state[dst], torch.from_numpy(arrays[src])), src
 
 
 @pytest.mark.slow
