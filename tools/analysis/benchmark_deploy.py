@@ -4,6 +4,7 @@ how far their outputs are apart.
 
     python tools/analysis/benchmark_deploy.py CONFIG [--checkpoint CKPT]
         [--onnx FILE] [--task panoptic] [--shape 800 1216] [--images 3]
+        [--profile]
 
 Without --onnx the model is exported first (dynamic sizes, as
 tools/deploy/export.py writes it, into a temporary folder); without
@@ -14,6 +15,12 @@ the largest difference of the raw class and mask logits from the PyTorch
 graph's, and whether the task's outputs equal PyTorch predict's (panoptic
 and semantic maps identical; instance: the largest score difference and the
 share of mask pixels that differ).
+
+With --profile: where the time goes instead, seconds per image by model
+stage (preprocess, backbone, pixel decoder, transformer decoder, upsample,
+postprocess) for PyTorch (timers around its modules), ONNX Runtime (its
+profiler) and OpenVINO (its performance counters), then each runtime's most
+expensive operators by stage.
 """
 import argparse
 import os.path as osp
@@ -28,6 +35,8 @@ from mmseg.structures import SegDataSample
 
 from m2f_mm.apis import init_model
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
+from m2f_mm.deploy.profiling import (format_profile, profile_onnxruntime,
+                                     profile_openvino, profile_pytorch)
 from m2f_mm.models.segmentors import M2FDetector
 from m2f_mm.testing.benchmarking import machine
 
@@ -108,9 +117,7 @@ def gaps(model, task: str, image: np.ndarray, outputs) -> dict:
     return result
 
 
-def compare(config, checkpoint, onnx_file, task, shape, count,
-            names=('onnxruntime', 'openvino')) -> dict:
-    """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'."""
+def model_and_images(config, checkpoint, shape, count):
     cfg = Config.fromfile(config)
     if checkpoint is None:
         cfg.model.backbone.init_cfg = None  # no download
@@ -119,6 +126,30 @@ def compare(config, checkpoint, onnx_file, task, shape, count,
     rng = np.random.RandomState(0)
     images = [rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
               for _ in range(count)]
+    return model, images
+
+
+def profile(config, checkpoint, onnx_file, task, shape, count,
+            names=('onnxruntime', 'openvino')) -> dict:
+    """{runtime: dict(stages={stage: s/image}, ops={(stage, op): s})}."""
+    model, images = model_and_images(config, checkpoint, shape, count)
+    with tempfile.TemporaryDirectory() as tmp:
+        if onnx_file is None:
+            onnx_file = export_onnx(DeployModel(model, task),
+                                    osp.join(tmp, f'{task}.onnx'), shape)
+        profiles = dict(pytorch=profile_pytorch(
+            model, lambda: eager_predict(model, images[0][0], task), count))
+        if 'onnxruntime' in names:
+            profiles['onnxruntime'] = profile_onnxruntime(onnx_file, images)
+        if 'openvino' in names:
+            profiles['openvino'] = profile_openvino(onnx_file, images)
+    return profiles
+
+
+def compare(config, checkpoint, onnx_file, task, shape, count,
+            names=('onnxruntime', 'openvino')) -> dict:
+    """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'."""
+    model, images = model_and_images(config, checkpoint, shape, count)
     with tempfile.TemporaryDirectory() as tmp:
         if onnx_file is None:
             onnx_file = export_onnx(DeployModel(model, task),
@@ -141,8 +172,18 @@ def main():
                         choices=['panoptic', 'instance', 'semantic'])
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
     parser.add_argument('--images', type=int, default=3)
+    parser.add_argument('--profile', action='store_true',
+                        help='time per model stage and operator instead')
     args = parser.parse_args()
     print(f'machine: CPU, {machine()}')
+    if args.profile:
+        print(f'{args.task}, {args.shape[0]}x{args.shape[1]}, seconds per '
+              f'image by stage, {args.images} images one at a time (PyTorch: '
+              'preprocess and upsample counted in postprocess):')
+        print(format_profile(profile(args.config, args.checkpoint, args.onnx,
+                                     args.task, tuple(args.shape),
+                                     args.images)))
+        return
     results = compare(args.config, args.checkpoint, args.onnx, args.task,
                       tuple(args.shape), args.images)
     base = results['pytorch']['seconds']
