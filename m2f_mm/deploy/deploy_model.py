@@ -8,6 +8,7 @@ from torch import Tensor, nn
 
 from m2f_mm.models.postprocess.batched import (instance_batched,
                                                panoptic_batched,
+                                               panoptic_candidates,
                                                semantic_batched)
 from m2f_mm.models.segmentors.inference_config import InferenceConfig
 from m2f_mm.models.segmentors.model_face import (is_mmdet_side, model_face,
@@ -121,30 +122,40 @@ class DeployModel(nn.Module):
         preds = self.head(self.model.extract_feat(x), all_sets=False)
         class_logits = preds.final_class_logits  # (B, Q, K+1)
         low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
-        mask_logits = F.interpolate(low_res, size=x.shape[-2:],
-                                    mode='bilinear', align_corners=False)
-        if self.slice_crop:
-            mask_logits = mask_logits[..., :height, :width]  # (B, Q, H, W)
+        cfg = self.infer_cfg
+        if self.task == 'panoptic':
+            # only the slots that can make a segment go to full size
+            candidates = panoptic_candidates(class_logits,
+                                             cfg.object_mask_thr)  # (N,)
+            mask_logits = self.upsample(low_res.index_select(1, candidates),
+                                        x.shape[-2:], height, width)
+            outputs = panoptic_batched(class_logits, mask_logits,
+                                       self.num_things, cfg.object_mask_thr,
+                                       cfg.overlap_thr, candidates)
+        elif self.task == 'instance':
+            outputs = instance_batched(
+                class_logits,
+                self.upsample(low_res, x.shape[-2:], height, width),
+                self.num_things, cfg.max_per_image)
         else:
-            # the image's rows and columns gathered, not sliced: a slice's
-            # contiguity (padded size == image size?) would be decided at
-            # the traced size by torch.export
-            device = mask_logits.device
-            mask_logits = mask_logits.index_select(
-                2, torch.arange(height, device=device)).index_select(
-                    3, torch.arange(width, device=device))  # (B, Q, H, W)
-        outputs = self.postprocess(class_logits, mask_logits)
+            outputs = semantic_batched(
+                class_logits,
+                self.upsample(low_res, x.shape[-2:], height, width))
         return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
             class_logits, low_res)
 
-    def postprocess(self, class_logits: Tensor,
-                    mask_logits: Tensor) -> Dict[str, Tensor]:
-        cfg = self.infer_cfg
-        if self.task == 'panoptic':
-            return panoptic_batched(class_logits, mask_logits,
-                                    self.num_things, cfg.object_mask_thr,
-                                    cfg.overlap_thr)
-        if self.task == 'instance':
-            return instance_batched(class_logits, mask_logits,
-                                    self.num_things, cfg.max_per_image)
-        return semantic_batched(class_logits, mask_logits)
+    def upsample(self, low_res: Tensor, padded: Tuple[int, int], height,
+                 width) -> Tensor:
+        """(B, N, H_pad/4, W_pad/4) mask logits -> (B, N, H, W): resized to
+        the padded input and cropped to the image, as the model's predict."""
+        mask_logits = F.interpolate(low_res, size=padded, mode='bilinear',
+                                    align_corners=False)
+        if self.slice_crop:
+            return mask_logits[..., :height, :width]  # (B, N, H, W)
+        # the image's rows and columns gathered, not sliced: a slice's
+        # contiguity (padded size == image size?) would be decided at the
+        # traced size by torch.export
+        device = mask_logits.device
+        return mask_logits.index_select(
+            2, torch.arange(height, device=device)).index_select(
+                3, torch.arange(width, device=device))  # (B, N, H, W)

@@ -6,7 +6,7 @@ a few queries at a time to bound memory; here every query's full-size map
 is held at once, and results come per query slot with a validity flag
 rather than as variable-length lists.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch import Tensor
@@ -15,16 +15,35 @@ from .panoptic import INSTANCE_OFFSET
 from .semantic import semantic_inference
 
 
+def panoptic_candidates(class_logits: Tensor,
+                        object_mask_thr: float = 0.8) -> Tensor:
+    """The query slots whose masks :func:`panoptic_batched` needs: (N,)
+    int64, in slot order, every slot kept in at least one image of the
+    batch, and slot 0 so that N >= 1 (a slot kept nowhere never wins a
+    pixel: including it changes nothing). The graph resizes only these
+    slots' mask logits to full size."""
+    num_classes = class_logits.shape[-1] - 1
+    scores, labels = class_logits.softmax(-1).max(-1)  # (B, Q)
+    keep = labels.ne(num_classes) & (scores > object_mask_thr)
+    slots = torch.arange(keep.shape[1], device=keep.device)
+    return (keep.any(0) | slots.eq(0)).nonzero()[:, 0]  # (N,)
+
+
 def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
                      num_things: int, object_mask_thr: float = 0.8,
-                     overlap_thr: float = 0.8) -> Dict[str, Tensor]:
+                     overlap_thr: float = 0.8,
+                     candidates: Optional[Tensor] = None
+                     ) -> Dict[str, Tensor]:
     """Panoptic maps of a batch, as :func:`panoptic_inference` per image.
 
     Args:
         class_logits: (B, Q, K+1).
-        mask_logits: (B, Q, H, W) at the output size.
+        mask_logits: (B, Q, H, W) at the output size, or (B, N, H, W), the
+            masks of the slots ``candidates`` only.
         num_things, object_mask_thr, overlap_thr: as
             :func:`panoptic_inference`.
+        candidates: (N,) slots in order, at least every slot kept in some
+            image (:func:`panoptic_candidates`); None: all Q.
 
     Returns:
         ``panoptic`` (B, H, W) int32 in mmdet's encoding (stuff ``label``,
@@ -34,20 +53,25 @@ def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
         (stuff queries of one class share their label), ``labels`` int64,
         ``scores`` (class probability) and ``is_thing`` bool.
     """
-    batch, num_queries, height, width = mask_logits.shape
     num_classes = class_logits.shape[-1] - 1
-    scores, labels = class_logits.softmax(-1).max(-1)  # (B, Q)
-    keep = labels.ne(num_classes) & (scores > object_mask_thr)
-    mask_probs = mask_logits.sigmoid()  # (B, Q, H, W)
+    all_scores, all_labels = class_logits.softmax(-1).max(-1)  # (B, Q)
+    all_keep = all_labels.ne(num_classes) & (all_scores > object_mask_thr)
+    if candidates is None:
+        scores, labels, keep = all_scores, all_labels, all_keep
+    else:  # the candidate slots (B, N); the others make no segment
+        scores, labels, keep = (t.index_select(1, candidates)
+                                for t in (all_scores, all_labels, all_keep))
+    batch, num_queries, height, width = mask_logits.shape
+    mask_probs = mask_logits.sigmoid()  # (B, N, H, W)
     # kept queries compete by score * mask prob (>= 0); the others never win
     weighted = torch.where(keep[..., None, None],
                            scores[..., None, None] * mask_probs,
                            mask_probs.new_full((), -1.))
     winner = weighted.argmax(1)  # (B, H, W), first max among equals
-    own = mask_probs >= 0.5  # (B, Q, H, W)
-    own_area = own.sum((2, 3))  # (B, Q)
+    own = mask_probs >= 0.5  # (B, N, H, W)
+    own_area = own.sum((2, 3))  # (B, N)
     # pixels won, and won inside the winner's own mask, counted per query
-    # by scattering (no (B, Q, H, W) one-hot of the winners)
+    # by scattering (no (B, N, H, W) one-hot of the winners)
     flat_winner = winner.flatten(1)  # (B, H*W)
     winner_own = own.gather(1, winner[:, None]).squeeze(1)  # (B, H, W)
     counts = own_area.new_zeros(batch, num_queries)
@@ -59,7 +83,7 @@ def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
     enough = (won_area.double() / own_area.clamp(min=1).double()
               >= overlap_thr)
     is_segment = (keep & (won_area > 0) & (own_area > 0) &
-                  (segment_area > 0) & enough)  # (B, Q)
+                  (segment_area > 0) & enough)  # (B, N)
     is_thing = labels < num_things
     # things numbered 1, 2, ... in query order; stuff of one class merges
     instance_ids = torch.cumsum((is_segment & is_thing).long(), 1)
@@ -72,8 +96,12 @@ def panoptic_batched(class_logits: Tensor, mask_logits: Tensor,
                                                            width)
     panoptic = torch.where(winner_own & (winner_value >= 0), winner_value,
                            torch.full_like(winner_value, num_classes))
-    return dict(panoptic=panoptic, segment_ids=segment_ids, labels=labels,
-                scores=scores, is_thing=is_thing)
+    if candidates is not None:  # back to all Q slots
+        segment_ids = torch.full_like(all_labels, -1).int().index_copy(
+            1, candidates, segment_ids)
+    return dict(panoptic=panoptic, segment_ids=segment_ids,
+                labels=all_labels, scores=all_scores,
+                is_thing=all_labels < num_things)
 
 
 def masks_to_boxes(masks: Tensor) -> Tensor:

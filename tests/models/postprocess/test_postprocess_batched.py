@@ -9,6 +9,7 @@ from m2f_mm.models.postprocess import (instance_inference,
 from m2f_mm.models.postprocess.batched import (instance_batched,
                                                masks_to_boxes,
                                                panoptic_batched,
+                                               panoptic_candidates,
                                                semantic_batched)
 
 
@@ -44,6 +45,37 @@ def test_panoptic_batched_equals_per_image(overlap_thr):
     assert out['panoptic'].dtype == torch.int32
     assert (out['panoptic'][2] == 6).all() and (out['segment_ids'][2] < 0).all()
     assert len(out['panoptic'][0].unique()) > 3
+
+
+@pytest.mark.parametrize('kept_nowhere', [False, True])
+def test_panoptic_on_the_candidate_slots_only_is_the_same(kept_nowhere):
+    """The exported graph resizes only the candidate slots' masks: the
+    results equal those over all Q slots, also when no slot is kept in any
+    image (the candidates are then slot 0 alone)."""
+    pairs = [_strips(seed) for seed in range(3)]
+    pairs[1][0][3:9, -1] = 20.  # image 1 keeps fewer queries
+    if kept_nowhere:
+        for c, _ in pairs:
+            c[:, -1] = 20.
+    cls = torch.stack([c for c, _ in pairs])
+    masks = torch.stack([m for _, m in pairs])
+    if not kept_nowhere:
+        cls[:, 10, 0] = 30.  # slot 10 kept in every image, after a gap
+    candidates = panoptic_candidates(cls, 0.5)
+    if kept_nowhere:
+        assert candidates.tolist() == [0]
+    else:
+        assert candidates.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 10]
+    full = panoptic_batched(cls, masks, 3, 0.5, 0.8)
+    subset = panoptic_batched(cls, masks.index_select(1, candidates), 3,
+                              0.5, 0.8, candidates)
+    for name, value in full.items():
+        assert torch.equal(subset[name], value), name
+    if kept_nowhere:
+        assert (full['segment_ids'] < 0).all()
+        assert (full['panoptic'] == 6).all()
+    else:
+        assert (full['segment_ids'] >= 0).sum() > 3
 
 
 def test_instance_batched_equals_per_image():
