@@ -132,25 +132,8 @@ class Mask2FormerInferencer:
 
     def _pipeline(self) -> Compose:
         """The test pipeline on arrays, without annotation loading."""
-        scope = 'mmdet' if is_mmdet_side(self.face) else 'mmseg'
-        steps = []
-        for step in self.cfg.test_dataloader.dataset.pipeline:
-            name = step['type'].split('.')[-1]
-            if name in _ANNOTATION_LOADERS:
-                continue
-            step = dict(step)
-            if name == 'LoadImageFromFile':
-                step = dict(type=f'{scope}.LoadImageFromNDArray')
-            elif name in ('PackDetInputs', 'PackSegInputs'):
-                step['meta_keys'] = ('img_id', 'img_path', 'ori_shape',
-                                     'img_shape', 'scale_factor')
-                if scope == 'mmseg':
-                    step['meta_keys'] += ('reduce_zero_label', )
-            step.pop('_scope_', None)
-            if '.' not in step['type']:
-                step['type'] = f'{scope}.{step["type"]}'
-            steps.append(step)
-        return Compose(steps)
+        return array_pipeline(self.cfg, 'mmdet' if is_mmdet_side(self.face)
+                              else 'mmseg')
 
     def _predict(self, image: np.ndarray, name: str, task: str):
         """The model's data sample for one BGR image, ``task`` filled in."""
@@ -220,6 +203,30 @@ class Mask2FormerInferencer:
         for video_writer in videos.values():
             video_writer.release()
         return results
+
+
+def array_pipeline(cfg: Config, scope: str) -> Compose:
+    """A config's test pipeline on BGR arrays (``dict(img=array)``), without
+    annotation loading; ``scope``: ``'mmdet'`` or ``'mmseg'``, the model's
+    side."""
+    steps = []
+    for step in cfg.test_dataloader.dataset.pipeline:
+        name = step['type'].split('.')[-1]
+        if name in _ANNOTATION_LOADERS:
+            continue
+        step = dict(step)
+        if name == 'LoadImageFromFile':
+            step = dict(type=f'{scope}.LoadImageFromNDArray')
+        elif name in ('PackDetInputs', 'PackSegInputs'):
+            step['meta_keys'] = ('img_id', 'img_path', 'ori_shape',
+                                 'img_shape', 'scale_factor')
+            if scope == 'mmseg':
+                step['meta_keys'] += ('reduce_zero_label', )
+        step.pop('_scope_', None)
+        if '.' not in step['type']:
+            step['type'] = f'{scope}.{step["type"]}'
+        steps.append(step)
+    return Compose(steps)
 
 
 def _fixed_palette(num: int) -> List[Tuple[int, int, int]]:

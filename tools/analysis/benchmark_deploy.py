@@ -4,17 +4,23 @@ how far their outputs are apart.
 
     python tools/analysis/benchmark_deploy.py CONFIG [--checkpoint CKPT]
         [--onnx FILE] [--task panoptic] [--shape 800 1216] [--images 3]
-        [--profile]
+        [--int8 N] [--profile]
 
 Without --onnx the model is exported first (dynamic sizes, as
 tools/deploy/export.py writes it, into a temporary folder); without
 --checkpoint it keeps its initialisation (random weights: speed needs no
-training). Each runtime predicts the same random images one at a time (one
-warm-up run first); printed: seconds per image and the ratio to PyTorch's,
+training). The runtimes predict the same random images one at a time,
+taking turns on each image (one warm-up run each first); printed: the
+median seconds per image and the ratio to PyTorch's,
 the largest difference of the raw class and mask logits from the PyTorch
 graph's, and whether the task's outputs equal PyTorch predict's (panoptic
 and semantic maps identical; instance: the largest score difference and the
 share of mask pixels that differ).
+
+With --int8 N: also the file quantized to INT8 (tools/deploy/export.py
+--int8; calibrated on N other random images), timed in the same turns, its
+ratio to the float32 file in the same runtime and how much of its output
+agrees with the float32 file's.
 
 With --profile: where the time goes instead, seconds per image by model
 stage (preprocess, backbone, pixel decoder, transformer decoder, upsample,
@@ -35,6 +41,7 @@ from mmseg.structures import SegDataSample
 
 from m2f_mm.apis import init_model
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
+from m2f_mm.deploy.quantize import quantize_int8
 from m2f_mm.deploy.profiling import (format_profile, profile_onnxruntime,
                                      profile_openvino, profile_pytorch)
 from m2f_mm.models.segmentors import M2FDetector
@@ -59,13 +66,13 @@ def eager_predict(model, image: np.ndarray, task: str):
                              **kwargs)[0]
 
 
-def runtimes(onnx_file: str, names):
+def runtimes(onnx_file: str, names, suffix: str = ''):
     """{name: run(images) -> list of arrays} for the runtimes installed."""
     found = {}
     import onnxruntime as ort
     session = ort.InferenceSession(onnx_file,
                                    providers=['CPUExecutionProvider'])
-    found['onnxruntime'] = lambda x: session.run(None, {'images': x})
+    found['onnxruntime' + suffix] = lambda x: session.run(None, {'images': x})
     if 'openvino' in names:
         try:
             import openvino
@@ -73,19 +80,46 @@ def runtimes(onnx_file: str, names):
             print('openvino is not installed: skipped')
         else:
             # float32: its CPU plugin otherwise runs in bfloat16 where the
-            # CPU has it (logits then ~4e-2 off)
+            # CPU has it (logits then ~4e-2 off); an INT8 file's quantized
+            # operators still run in INT8
             compiled = openvino.Core().compile_model(
                 onnx_file, 'CPU', {'INFERENCE_PRECISION_HINT': 'f32'})
-            found['openvino'] = lambda x: list(compiled([x]).values())
+            found['openvino' + suffix] = \
+                lambda x: list(compiled([x]).values())
     return found
 
 
-def seconds_per_image(fn, images) -> float:
-    fn(images[0])  # warm-up
-    start = time.perf_counter()
+def median_seconds(fns: dict, images) -> dict:
+    """{name: median seconds per image}, the functions taking turns on each
+    image (one warm-up run each first), so that the machine's drift hits
+    them alike."""
+    for fn in fns.values():
+        fn(images[0])  # warm-up
+    times = {name: [] for name in fns}
     for image in images:
-        fn(image)
-    return (time.perf_counter() - start) / len(images)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn(image)
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def agreement(task: str, reference, outputs) -> dict:
+    """How far an INT8 file's outputs are from the float32 file's in the
+    same runtime: the share of identical pixels of the task's map, and of
+    the map of each pixel's highest mask logit over the queries (1/4 size;
+    meaningful also where random weights keep no segment)."""
+    ref = dict(zip(output_names(task), reference))
+    got = dict(zip(output_names(task), outputs))
+    result = {}
+    key = dict(panoptic='panoptic', semantic='sem_seg').get(task)
+    if key:
+        result[f'same_{key}_pixels'] = float(
+            (np.asarray(ref[key]) == np.asarray(got[key])).mean())
+    result['same_query_map_pixels'] = float(
+        (np.asarray(ref['mask_logits']).argmax(1) ==
+         np.asarray(got['mask_logits']).argmax(1)).mean())
+    return result
 
 
 def gaps(model, task: str, image: np.ndarray, outputs) -> dict:
@@ -147,19 +181,39 @@ def profile(config, checkpoint, onnx_file, task, shape, count,
 
 
 def compare(config, checkpoint, onnx_file, task, shape, count,
-            names=('onnxruntime', 'openvino')) -> dict:
-    """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'."""
+            names=('onnxruntime', 'openvino'), int8_calib: int = 0) -> dict:
+    """{runtime: dict(seconds, gaps)}, PyTorch's under 'pytorch'; with
+    ``int8_calib`` also the INT8 file's (calibrated on that many other
+    random images) under '<runtime> int8', with its agreement with the
+    float32 file."""
     model, images = model_and_images(config, checkpoint, shape, count)
     with tempfile.TemporaryDirectory() as tmp:
         if onnx_file is None:
             onnx_file = export_onnx(DeployModel(model, task),
                                     osp.join(tmp, f'{task}.onnx'), shape)
-        results = dict(pytorch=dict(seconds=seconds_per_image(
-            lambda x: eager_predict(model, x[0], task), images)))
-        for name, run in runtimes(onnx_file, names).items():
-            results[name] = dict(
-                seconds=seconds_per_image(run, images),
-                gaps=gaps(model, task, images[0][0], run(images[0])))
+        fns = dict(pytorch=lambda x: eager_predict(model, x[0], task))
+        fns.update(runtimes(onnx_file, names))
+        if int8_calib:
+            rng = np.random.RandomState(1)
+            calib = [rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
+                     for _ in range(int8_calib)]
+            int8_file = osp.join(tmp, f'{task}_int8.onnx')
+            quantize_int8(onnx_file, int8_file, calib)
+            fns.update(runtimes(int8_file, names, ' int8'))
+        seconds = median_seconds(fns, images)
+        results = {}
+        for name, fn in fns.items():
+            results[name] = dict(seconds=seconds[name])
+            if name == 'pytorch':
+                continue
+            outputs = fn(images[0])
+            if name.endswith(' int8'):
+                float_name = name[:-len(' int8')]
+                results[name]['gaps'] = agreement(
+                    task, fns[float_name](images[0]), outputs)
+            else:
+                results[name]['gaps'] = gaps(model, task, images[0][0],
+                                             outputs)
     return results
 
 
@@ -172,6 +226,8 @@ def main():
                         choices=['panoptic', 'instance', 'semantic'])
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
     parser.add_argument('--images', type=int, default=3)
+    parser.add_argument('--int8', type=int, default=0, metavar='N',
+                        help='also the INT8 file, calibrated on N images')
     parser.add_argument('--profile', action='store_true',
                         help='time per model stage and operator instead')
     args = parser.parse_args()
@@ -185,17 +241,22 @@ def main():
                                      args.images)))
         return
     results = compare(args.config, args.checkpoint, args.onnx, args.task,
-                      tuple(args.shape), args.images)
+                      tuple(args.shape), args.images, int8_calib=args.int8)
     base = results['pytorch']['seconds']
     print(f'{args.task} predict, {args.shape[0]}x{args.shape[1]}, '
-          f'{args.images} images one at a time:')
+          f'{args.images} images one at a time, runtimes taking turns, '
+          'median:')
     for name, result in results.items():
-        line = (f'  {name:12s} {result["seconds"]:.3f} s/image, '
+        line = (f'  {name:17s} {result["seconds"]:.3f} s/image, '
                 f'{result["seconds"] / base:.2f}x PyTorch')
+        if name.endswith(' int8'):
+            float_seconds = results[name[:-len(' int8')]]['seconds']
+            line += f', {result["seconds"] / float_seconds:.2f}x float32'
         if 'gaps' in result:
-            line += '; ' + ', '.join(f'{k} {v:.1e}' if isinstance(v, float)
-                                     else f'{k} {v}'
-                                     for k, v in result['gaps'].items())
+            line += '; ' + ', '.join(
+                f'{k} {v:.2%}' if k.endswith('_pixels') else
+                f'{k} {v:.1e}' if isinstance(v, float) else f'{k} {v}'
+                for k, v in result['gaps'].items())
         print(line)
 
 

@@ -3,6 +3,7 @@
     python tools/deploy/export.py CONFIG CHECKPOINT
         --task {panoptic,instance,semantic} --out model.onnx
         [--shape H W] [--static] [--opset 18]
+        [--int8 [--calib N] [--calib-split train|val]]
     python tools/deploy/export.py CONFIG CHECKPOINT --task ... --out model.pt2
 
 An --out ending in .pt2 writes the same graph as a torch.export program
@@ -28,13 +29,25 @@ Only standard ONNX operators (the deformable attention's sampling is
 GridSample, opset >= 16): ONNX Runtime and other runtimes need no custom-op
 library. The checkpoint is loaded weights-only and refused if it does not
 fit the config's model.
+
+--int8 writes the graph with its convolutions and matrix products in INT8
+(ONNX Runtime's static quantization, QDQ format: standard
+QuantizeLinear/DequantizeLinear, run in INT8 by ONNX Runtime and OpenVINO),
+calibrated on N images of the config's own train (or val) set through its
+test pipeline; the deformable attention's offsets and weights and the
+prediction heads stay float32 (docs/deploy.md has the measurements).
 """
 import argparse
+import os.path as osp
 import sys
+import tempfile
 
 from m2f_mm.apis import init_model
+from m2f_mm.apis.calibration import calibration_images
 from m2f_mm.deploy import DeployModel, export_onnx, export_program
 from m2f_mm.deploy.onnx_export import DEFAULT_OPSET
+from m2f_mm.deploy.quantize import quantize_int8
+from m2f_mm.deploy.trace_inputs import make_out_folder
 
 
 def main(argv=None) -> int:
@@ -50,13 +63,38 @@ def main(argv=None) -> int:
     parser.add_argument('--static', action='store_true',
                         help='fixed batch and size (default: dynamic)')
     parser.add_argument('--opset', type=int, default=DEFAULT_OPSET)
+    parser.add_argument('--int8', action='store_true',
+                        help='convolutions and matrix products in INT8')
+    parser.add_argument('--calib', type=int, default=32, metavar='N',
+                        help='--int8: calibration images (default 32)')
+    parser.add_argument('--calib-split', default='train',
+                        choices=['train', 'val'],
+                        help='--int8: the dataset they come from')
     args = parser.parse_args(argv)
+    if args.int8 and args.out.endswith('.pt2'):
+        parser.error('--int8 writes ONNX: give an --out ending in .onnx')
+    if args.calib < 1:
+        parser.error(f'--calib: at least 1 image, not {args.calib}')
     try:
         model, _, _ = init_model(args.config, args.checkpoint, 'cpu')
         deploy_model = DeployModel(model, args.task)
         if args.out.endswith('.pt2'):
             export_program(deploy_model, args.out, tuple(args.shape),
                            dynamic=not args.static)
+        elif args.int8:
+            images = calibration_images(args.config, args.calib,
+                                        args.calib_split)
+            with tempfile.TemporaryDirectory() as tmp:
+                float_file = export_onnx(
+                    deploy_model, osp.join(tmp, 'float32.onnx'),
+                    tuple(args.shape), dynamic=not args.static,
+                    opset=args.opset)
+                make_out_folder(args.out)
+                done = quantize_int8(float_file, args.out, images)
+            print(f'INT8: {done["quantized"]} convolutions and matrix '
+                  f'products quantized, {done["float"]} kept float32, '
+                  f'calibrated on {done["calibration"]} {args.calib_split} '
+                  'images')
         else:
             export_onnx(deploy_model, args.out, tuple(args.shape),
                         dynamic=not args.static, opset=args.opset)
