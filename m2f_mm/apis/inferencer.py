@@ -205,6 +205,18 @@ class Mask2FormerInferencer:
         return results
 
 
+#: test-pipeline steps that change the image's size
+_RESIZES = ('Resize', 'RandomResize', 'RandomChoiceResize', 'FixShapeResize',
+            'RandomRescale')
+
+
+def test_pipeline_resizes(cfg: Config) -> bool:
+    """Whether the config's test pipeline resizes the image (then an
+    exported graph takes the original size, to resize as predict does)."""
+    return any(step['type'].split('.')[-1] in _RESIZES
+               for step in cfg.test_dataloader.dataset.pipeline)
+
+
 def array_pipeline(cfg: Config, scope: str) -> Compose:
     """A config's test pipeline on BGR arrays (``dict(img=array)``), without
     annotation loading; ``scope``: ``'mmdet'`` or ``'mmseg'``, the model's

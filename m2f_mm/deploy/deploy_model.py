@@ -13,6 +13,7 @@ from m2f_mm.models.postprocess.batched import (instance_batched,
 from m2f_mm.models.segmentors.inference_config import InferenceConfig
 from m2f_mm.models.segmentors.model_face import (is_mmdet_side, model_face,
                                                 unwrap)
+from .trace_inputs import MAX_SIDE
 
 #: Each task's outputs, in graph order; every graph ends with the raw
 #: ``class_logits`` (B, Q, K+1) and ``mask_logits`` (B, Q, H_pad/4,
@@ -40,13 +41,19 @@ class DeployModel(nn.Module):
     the task's post-processing (:mod:`m2f_mm.models.postprocess.batched`)
     with the thresholds of ``infer_cfg`` (default: the model's
     ``test_cfg``). The test pipeline's resize is not inside: feed images at
-    the scale the model should see.
+    the scale the model should see. With ``original_size`` the model also
+    takes the size the images had before that resize, ``(2,)`` int64
+    ``(H0, W0)``, one for the batch, and resizes as the model's predict
+    does (bilinear, before thresholding: the mask logits on the mmdet side,
+    the class scores on the mmseg side), so the results are at H0 x W0 and
+    equal the model's.
 
     Args:
         model: a built m2f_mm model (``M2FDetector`` or mmseg
             ``EncoderDecoder`` with ``M2FDecodeHead``), weights loaded.
         task: ``'panoptic'``, ``'instance'`` or ``'semantic'``.
         infer_cfg: thresholds, for the mmdet-side model.
+        original_size: take the original size as a second input.
 
     Attributes:
         slice_crop: crop the padding off the full-size mask logits by
@@ -59,8 +66,10 @@ class DeployModel(nn.Module):
     slice_crop = False
 
     def __init__(self, model: nn.Module, task: str,
-                 infer_cfg: Optional[InferenceConfig] = None) -> None:
+                 infer_cfg: Optional[InferenceConfig] = None,
+                 original_size: bool = False) -> None:
         super().__init__()
+        self.original_size = original_size
         if task not in OUTPUT_NAMES:
             raise ValueError(f'task must be one of {tuple(OUTPUT_NAMES)}, '
                              f'not {task!r}')
@@ -115,34 +124,59 @@ class DeployModel(nn.Module):
         return F.pad(x, (0, (-width) % divisor, 0, (-height) % divisor),
                      value=self.pad_value)
 
-    def forward(self, images: Tensor) -> Tuple[Tensor, ...]:
-        """The task's outputs (:data:`OUTPUT_NAMES`) then the raw logits."""
+    def forward(self, images: Tensor,
+                original_size: Optional[Tensor] = None) -> Tuple[Tensor, ...]:
+        """The task's outputs (:data:`OUTPUT_NAMES`) then the raw logits;
+        at ``original_size`` (``(2,)`` int64) where given."""
         height, width = images.shape[1:3]
         x = self.preprocess(images)
         preds = self.head(self.model.extract_feat(x), all_sets=False)
         class_logits = preds.final_class_logits  # (B, Q, K+1)
         low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
         cfg = self.infer_cfg
+        out_size = None if original_size is None else \
+            self.output_size(original_size)
+
+        def full_size(logits: Tensor) -> Tensor:
+            # (B, N, H_pad/4, W_pad/4) -> (B, N, H, W) or (B, N, H0, W0)
+            logits = self.upsample(logits, x.shape[-2:], height, width)
+            if out_size is not None and self.from_detector:
+                logits = F.interpolate(logits, size=out_size,
+                                       mode='bilinear', align_corners=False)
+            return logits
+
         if self.task == 'panoptic':
             # only the slots that can make a segment go to full size
             candidates = panoptic_candidates(class_logits,
                                              cfg.object_mask_thr)  # (N,)
-            mask_logits = self.upsample(low_res.index_select(1, candidates),
-                                        x.shape[-2:], height, width)
-            outputs = panoptic_batched(class_logits, mask_logits,
-                                       self.num_things, cfg.object_mask_thr,
-                                       cfg.overlap_thr, candidates)
+            outputs = panoptic_batched(
+                class_logits, full_size(low_res.index_select(1, candidates)),
+                self.num_things, cfg.object_mask_thr, cfg.overlap_thr,
+                candidates)
         elif self.task == 'instance':
-            outputs = instance_batched(
-                class_logits,
-                self.upsample(low_res, x.shape[-2:], height, width),
-                self.num_things, cfg.max_per_image)
+            outputs = instance_batched(class_logits, full_size(low_res),
+                                       self.num_things, cfg.max_per_image)
         else:
-            outputs = semantic_batched(
-                class_logits,
-                self.upsample(low_res, x.shape[-2:], height, width))
+            outputs = semantic_batched(class_logits, full_size(low_res))
+            if out_size is not None and not self.from_detector:
+                # mmseg resizes the class scores to the original size
+                seg_logits = F.interpolate(outputs['seg_logits'],
+                                           size=out_size, mode='bilinear',
+                                           align_corners=False)
+                outputs = dict(seg_logits=seg_logits,
+                               sem_seg=seg_logits.argmax(1))
         return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
             class_logits, low_res)
+
+    @staticmethod
+    def output_size(original_size: Tensor) -> Tuple:
+        """``(H0, W0)`` from the ``(2,)`` input, as sizes the exporters can
+        trace (checked against the range of a dynamic export)."""
+        height, width = original_size[0].item(), original_size[1].item()
+        for side in (height, width):
+            torch._check(side >= 1)
+            torch._check(side <= MAX_SIDE)
+        return height, width
 
     def upsample(self, low_res: Tensor, padded: Tuple[int, int], height,
                  width) -> Tensor:

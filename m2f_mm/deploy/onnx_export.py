@@ -6,7 +6,7 @@ import torch
 from m2f_mm.models.layers.deformable_attention import sampling_path
 from m2f_mm.models.layers.deformable_sampling import EXPORT_PATH
 from .deploy_model import DeployModel, output_names
-from .trace_inputs import example_images, image_dims, make_out_folder
+from .trace_inputs import make_out_folder, trace_inputs
 
 #: GridSample (the deformable attention's sampling) needs opset 16; 18 is
 #: what torch's exporter writes natively.
@@ -42,10 +42,11 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
         with torch.no_grad(), warnings.catch_warnings(), \
                 sampling_path(deploy_model, EXPORT_PATH):
             warnings.simplefilter('ignore')
+            inputs, dims, names = trace_inputs(deploy_model.original_size,
+                                               shape, batch, dynamic)
             program = torch.onnx.export(
-                deploy_model, (example_images(shape, batch, dynamic), ),
-                None, dynamo=True, dynamic_shapes=image_dims(dynamic),
-                opset_version=opset, input_names=['images'],
+                deploy_model, inputs, None, dynamo=True,
+                dynamic_shapes=dims, opset_version=opset, input_names=names,
                 output_names=list(output_names(deploy_model.task)),
                 verbose=False)
     finally:
@@ -59,6 +60,8 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
         'm2f_mm.num_things': str(deploy_model.num_things),
         # mmdet's M2FDetector (things first) or mmseg's EncoderDecoder
         'm2f_mm.face': 'mmdet' if deploy_model.from_detector else 'mmseg',
+        # 'images,original_size': the graph resizes to the original size
+        'm2f_mm.inputs': ','.join(names),
     })
     onnx.save(graph, out_file)
     onnx.checker.check_model(out_file)

@@ -47,10 +47,13 @@ class M2FOnnxModel(BaseModel):
 
     Each image is run alone at its own size (its ``img_shape``, the batch
     padding cropped off). Where the test pipeline resized the image, the
-    results are resized to ``ori_shape`` (maps and masks nearest, boxes
-    scaled, semantic scores bilinear): the PyTorch model instead resizes the
-    mask logits before thresholding, so there the two can differ along
-    segment borders; without a resize they are the same.
+    graph takes ``original_size`` (exported from a config whose test
+    pipeline resizes) and resizes as the PyTorch model does: the results
+    are the model's. A file without that input gives results at the
+    resized size, which are resized here to ``ori_shape`` (maps and masks
+    nearest, boxes scaled, semantic scores bilinear); the PyTorch model
+    resizes the mask logits before thresholding, so there the two can differ
+    along segment borders.
 
     Args:
         onnx_files: files written by ``tools/deploy/export.py``, at most one
@@ -72,6 +75,7 @@ class M2FOnnxModel(BaseModel):
         if isinstance(onnx_files, str):
             onnx_files = [onnx_files]
         self.sessions = {}
+        self.inputs: Dict[str, List[str]] = {}
         facts = set()
         for path in onnx_files:
             session, meta = open_session(path, providers)
@@ -79,6 +83,7 @@ class M2FOnnxModel(BaseModel):
             if task in self.sessions:
                 raise ValueError(f'{path}: a second file for task {task!r}')
             self.sessions[task] = session
+            self.inputs[task] = [i.name for i in session.get_inputs()]
             facts.add((int(meta['m2f_mm.num_classes']),
                        int(meta['m2f_mm.num_things']),
                        meta['m2f_mm.face'] == 'mmdet'))
@@ -111,15 +116,21 @@ class M2FOnnxModel(BaseModel):
         images = images.permute(0, 2, 3, 1).cpu().numpy()  # (B, H, W, 3)
         for image, sample in zip(images, batch_data_samples):
             height, width = sample.metainfo['img_shape'][:2]
-            feed = {'images': np.ascontiguousarray(image[None, :height, :width])}
             ori_size = tuple(sample.metainfo.get('ori_shape',
                                                  (height, width))[:2])
             for task in tasks:
-                names = output_names(task)
+                session = self.sessions[task]
+                feed = {'images': np.ascontiguousarray(
+                    image[None, :height, :width])}
+                out_size = (height, width)
+                if 'original_size' in self.inputs[task]:
+                    # the graph resizes as the model's predict
+                    feed['original_size'] = np.array(ori_size, np.int64)
+                    out_size = ori_size
                 out = {name: torch.from_numpy(value[0]) for name, value in
-                       zip(names, self.sessions[task].run(None, feed))}
+                       zip(output_names(task), session.run(None, feed))}
                 fill = getattr(self, f'_fill_{task}')
-                fill(sample, out, ori_size, (height, width))
+                fill(sample, out, ori_size, out_size)
         return batch_data_samples
 
     @staticmethod

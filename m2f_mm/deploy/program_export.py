@@ -5,7 +5,7 @@ import torch
 from m2f_mm.models.layers.deformable_attention import sampling_path
 from m2f_mm.models.layers.deformable_sampling import EXPORT_PATH
 from .deploy_model import DeployModel
-from .trace_inputs import example_images, image_dims, make_out_folder
+from .trace_inputs import make_out_folder, trace_inputs
 
 
 def export_program(deploy_model: DeployModel, out_file: str,
@@ -23,8 +23,9 @@ def export_program(deploy_model: DeployModel, out_file: str,
     make_out_folder(out_file)
     deploy_model.eval()
     with torch.no_grad(), sampling_path(deploy_model, EXPORT_PATH):
-        program = torch.export.export(
-            deploy_model, (example_images(shape, batch, dynamic), ),
-            dynamic_shapes=image_dims(dynamic))
+        inputs, dims, _ = trace_inputs(deploy_model.original_size, shape,
+                                       batch, dynamic)
+        program = torch.export.export(deploy_model, inputs,
+                                      dynamic_shapes=dims)
     torch.export.save(program, out_file)
     return out_file

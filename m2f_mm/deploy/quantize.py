@@ -76,6 +76,9 @@ def quantize_int8(float_file: str, out_file: str,
     keep_float = float_nodes(float_file, pattern, float_stages)
     graph = onnx.load(float_file, load_external_data=False)
     total = sum(node.op_type in QUANTIZED_OPS for node in graph.graph.node)
+    # a graph that resizes to the original size: calibrate at the image's
+    # own size (the resize comes after every quantized operator)
+    with_size = any(i.name == 'original_size' for i in graph.graph.input)
 
     class Reader(CalibrationDataReader):
 
@@ -84,7 +87,12 @@ def quantize_int8(float_file: str, out_file: str,
 
         def get_next(self):
             image = next(self.feed, None)
-            return None if image is None else {'images': image}
+            if image is None:
+                return None
+            feed = {'images': image}
+            if with_size:
+                feed['original_size'] = np.array(image.shape[1:3], np.int64)
+            return feed
 
     quantize_static(float_file, out_file, Reader(),
                     quant_format=QuantFormat.QDQ,

@@ -30,5 +30,19 @@ def image_dims(dynamic: bool) -> Optional[tuple]:
              2: dim('width', min=MIN_SIDE, max=MAX_SIDE)}, )
 
 
+def trace_inputs(original_size: bool, shape: Tuple[int, int], batch: int,
+                 dynamic: bool) -> Tuple[tuple, Optional[tuple], list]:
+    """(example inputs, their ``dynamic_shapes``, input names) of a
+    :class:`DeployModel`: the images, and with ``original_size`` a ``(2,)``
+    int64 size (a value, never specialised: any size runs)."""
+    images = example_images(shape, batch, dynamic)
+    dims = image_dims(dynamic)
+    if not original_size:
+        return (images, ), dims, ['images']
+    size = torch.tensor([shape[0] + 3, shape[1] + 5], dtype=torch.int64)
+    return ((images, size), None if dims is None else dims + (None, ),
+            ['images', 'original_size'])
+
+
 def make_out_folder(out_file: str) -> None:
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)

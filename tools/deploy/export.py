@@ -3,7 +3,7 @@
     python tools/deploy/export.py CONFIG CHECKPOINT
         --task {panoptic,instance,semantic} --out model.onnx
         [--shape H W] [--static] [--opset 18]
-        [--int8 [--calib N] [--calib-split train|val]]
+        [--original-size auto|yes|no] [--int8 [--calib N] [--calib-split train|val]]
     python tools/deploy/export.py CONFIG CHECKPOINT --task ... --out model.pt2
 
 An --out ending in .pt2 writes the same graph as a torch.export program
@@ -25,6 +25,12 @@ traced batch). Outputs, at H x W (see README "Export and deploy"):
 - every task also ``class_logits`` and ``mask_logits`` (1/4 of the padded
   input) of the final prediction set.
 
+Where the config's test pipeline resizes (--original-size auto, the
+default; yes/no to force), the graph takes a second input,
+``original_size`` (2,) int64 (H0, W0), the size before that resize, and
+resizes as the model's predict does (bilinear, before thresholding): its
+outputs are at H0 x W0 and equal the checkpoint's.
+
 Only standard ONNX operators (the deformable attention's sampling is
 GridSample, opset >= 16): ONNX Runtime and other runtimes need no custom-op
 library. The checkpoint is loaded weights-only and refused if it does not
@@ -44,6 +50,7 @@ import tempfile
 
 from m2f_mm.apis import init_model
 from m2f_mm.apis.calibration import calibration_images
+from m2f_mm.apis.inferencer import test_pipeline_resizes
 from m2f_mm.deploy import DeployModel, export_onnx, export_program
 from m2f_mm.deploy.onnx_export import DEFAULT_OPSET
 from m2f_mm.deploy.quantize import quantize_int8
@@ -63,6 +70,10 @@ def main(argv=None) -> int:
     parser.add_argument('--static', action='store_true',
                         help='fixed batch and size (default: dynamic)')
     parser.add_argument('--opset', type=int, default=DEFAULT_OPSET)
+    parser.add_argument('--original-size', default='auto',
+                        choices=['auto', 'yes', 'no'],
+                        help='a second input, the size before the test '
+                        "pipeline's resize (auto: where it resizes)")
     parser.add_argument('--int8', action='store_true',
                         help='convolutions and matrix products in INT8')
     parser.add_argument('--calib', type=int, default=32, metavar='N',
@@ -76,8 +87,11 @@ def main(argv=None) -> int:
     if args.calib < 1:
         parser.error(f'--calib: at least 1 image, not {args.calib}')
     try:
-        model, _, _ = init_model(args.config, args.checkpoint, 'cpu')
-        deploy_model = DeployModel(model, args.task)
+        model, cfg, _ = init_model(args.config, args.checkpoint, 'cpu')
+        original_size = args.original_size == 'yes' or (
+            args.original_size == 'auto' and test_pipeline_resizes(cfg))
+        deploy_model = DeployModel(model, args.task,
+                                   original_size=original_size)
         if args.out.endswith('.pt2'):
             export_program(deploy_model, args.out, tuple(args.shape),
                            dynamic=not args.static)
@@ -101,8 +115,11 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    print(f'wrote {args.out} ({args.task}; input images (B, H, W, 3) uint8 '
-          f'BGR, {"fixed size" if args.static else "any size"})')
+    inputs = 'images (B, H, W, 3) uint8 BGR'
+    if original_size:
+        inputs += ' and original_size (2,) int64'
+    print(f'wrote {args.out} ({args.task}; inputs {inputs}, '
+          f'{"fixed size" if args.static else "any size"})')
     return 0
 
 
