@@ -108,6 +108,14 @@ class DeployModel(nn.Module):
         self.size_divisor = int(divisor or 1)
         self.pad_value = float(getattr(pre, 'pad_value',
                                        getattr(pre, 'pad_val', 0)))
+        # mmseg's sliding-window inference (test_cfg mode 'slide'): windows
+        # of crop_size every stride over the padded image, inside the graph
+        seg_test_cfg = {} if self.from_detector else dict(
+            getattr(self.model, 'test_cfg', None) or {})
+        self.slide = None
+        if seg_test_cfg.get('mode') == 'slide':
+            self.slide = (tuple(seg_test_cfg['crop_size']),
+                          tuple(seg_test_cfg['stride']))
 
     def preprocess(self, images: Tensor) -> Tensor:
         """(B, H, W, 3) uint8 -> (B, 3, H_pad, W_pad) normalised, padded at
@@ -130,12 +138,14 @@ class DeployModel(nn.Module):
         at ``original_size`` (``(2,)`` int64) where given."""
         height, width = images.shape[1:3]
         x = self.preprocess(images)
+        out_size = None if original_size is None else \
+            self.output_size(original_size)
+        if self.slide is not None:
+            return self.slide_semantic(x, height, width, out_size)
         preds = self.head(self.model.extract_feat(x), all_sets=False)
         class_logits = preds.final_class_logits  # (B, Q, K+1)
         low_res = preds.final_mask_logits  # (B, Q, H_pad/4, W_pad/4)
         cfg = self.infer_cfg
-        out_size = None if original_size is None else \
-            self.output_size(original_size)
 
         def full_size(logits: Tensor) -> Tensor:
             # (B, N, H_pad/4, W_pad/4) -> (B, N, H, W) or (B, N, H0, W0)
@@ -168,6 +178,62 @@ class DeployModel(nn.Module):
         return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
             class_logits, low_res)
 
+    def slide_semantic(self, x: Tensor, height, width,
+                       out_size: Optional[Tuple]) -> Tuple[Tensor, ...]:
+        """mmseg's ``slide_inference`` on the padded input ``x`` (B, 3,
+        H_pad, W_pad), all windows as one batch: each window's semantic
+        scores at its size, summed where windows overlap and divided by the
+        count, then cropped (and resized) as ``EncoderDecoder`` does. The
+        raw logits are the windows' (B * windows, ...), image-major."""
+        (crop_h, crop_w), (stride_h, stride_w) = self.slide
+        batch = x.shape[0]
+        pad_h, pad_w = x.shape[-2:]
+        starts, spans = [], []
+        for size, crop, stride in ((pad_h, crop_h, stride_h),
+                                   (pad_w, crop_w, stride_w)):
+            # windows along this side and their first row/column, as mmseg:
+            # y2 = min(y1 + crop, size), y1 = max(y2 - crop, 0)
+            count = (torch.sym_max(size - crop, 0) + stride - 1) // stride + 1
+            span = torch.sym_min(crop, size)  # a window's side
+            first = (torch.arange(count, device=x.device) * stride).clamp(
+                max=size - span)  # (count,)
+            starts.append(first)
+            spans.append(span)
+        (rows, cols), (span_h, span_w) = starts, spans
+        num_h, num_w = rows.shape[0], cols.shape[0]
+        row_index = (rows[:, None] + torch.arange(span_h, device=x.device))
+        col_index = (cols[:, None] + torch.arange(span_w, device=x.device))
+        windows = x.index_select(2, row_index.flatten()).index_select(
+            3, col_index.flatten())  # (B, 3, n_h * h, n_w * w)
+        windows = windows.view(batch, 3, num_h, span_h, num_w, span_w)
+        windows = windows.permute(0, 2, 4, 1, 3, 5).reshape(
+            -1, 3, span_h, span_w)  # (B * n_h * n_w, 3, h, w)
+        preds = self.head(self.model.extract_feat(windows), all_sets=False)
+        class_logits = preds.final_class_logits  # (B * n, Q, K+1)
+        low_res = preds.final_mask_logits  # (B * n, Q, h/4, w/4)
+        mask_logits = F.interpolate(low_res, size=(span_h, span_w),
+                                    mode='bilinear', align_corners=False)
+        window_scores = semantic_batched(
+            class_logits, mask_logits)['seg_logits']  # (B * n, K, h, w)
+        num_classes = window_scores.shape[1]
+        # every window pixel's index in the padded image, window-major
+        pixel = (row_index[:, None, :, None] * pad_w +
+                 col_index[None, :, None, :]).flatten()  # (n * h * w,)
+        updates = window_scores.view(batch, num_h * num_w, num_classes, -1)
+        updates = updates.permute(0, 2, 1, 3).reshape(batch, num_classes, -1)
+        summed = x.new_zeros(batch, num_classes, pad_h * pad_w).index_add(
+            2, pixel, updates)
+        count = x.new_zeros(pad_h * pad_w).index_add(
+            0, pixel, torch.ones_like(pixel, dtype=x.dtype))
+        seg_logits = (summed / count).view(batch, num_classes, pad_h, pad_w)
+        seg_logits = self.crop(seg_logits, height, width)  # (B, K, H, W)
+        if out_size is not None:
+            seg_logits = F.interpolate(seg_logits, size=out_size,
+                                       mode='bilinear', align_corners=False)
+        outputs = dict(sem_seg=seg_logits.argmax(1), seg_logits=seg_logits)
+        return tuple(outputs[name] for name in OUTPUT_NAMES[self.task]) + (
+            class_logits, low_res)
+
     @staticmethod
     def output_size(original_size: Tensor) -> Tuple:
         """``(H0, W0)`` from the ``(2,)`` input, as sizes the exporters can
@@ -184,12 +250,16 @@ class DeployModel(nn.Module):
         the padded input and cropped to the image, as the model's predict."""
         mask_logits = F.interpolate(low_res, size=padded, mode='bilinear',
                                     align_corners=False)
+        return self.crop(mask_logits, height, width)
+
+    def crop(self, maps: Tensor, height, width) -> Tensor:
+        """(..., H_pad, W_pad) -> (..., H, W): the padding cut off."""
         if self.slice_crop:
-            return mask_logits[..., :height, :width]  # (B, N, H, W)
+            return maps[..., :height, :width]
         # the image's rows and columns gathered, not sliced: a slice's
         # contiguity (padded size == image size?) would be decided at the
         # traced size by torch.export
-        device = mask_logits.device
-        return mask_logits.index_select(
-            2, torch.arange(height, device=device)).index_select(
-                3, torch.arange(width, device=device))  # (B, N, H, W)
+        device = maps.device
+        return maps.index_select(
+            -2, torch.arange(height, device=device)).index_select(
+                -1, torch.arange(width, device=device))

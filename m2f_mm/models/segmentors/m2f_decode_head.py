@@ -76,11 +76,17 @@ class M2FDecodeHead(BaseModule):
 
     def predict(self, inputs: Sequence[Tensor], batch_img_metas: List[dict],
                 test_cfg=None) -> Tensor:
-        """(B, K, H_pad, W_pad) semantic scores."""
+        """(B, K, H_pad, W_pad) semantic scores; in slide mode (B, K,
+        h, w) of the window."""
         self.inference_config(test_cfg)
         preds = self.head(inputs, all_sets=False)
         meta = batch_img_metas[0]
-        size = meta.get('pad_shape', meta['img_shape'])[:2]
+        if test_cfg is not None and test_cfg.get('mode') == 'slide':
+            # a window: mmseg sets img_shape to the window's size, while
+            # pad_shape stays the whole padded image's
+            size = meta['img_shape'][:2]
+        else:
+            size = meta.get('pad_shape', meta['img_shape'])[:2]
         mask_logits = F.interpolate(preds.final_mask_logits, size=size,
                                     mode='bilinear', align_corners=False)
         return semantic_inference(preds.final_class_logits, mask_logits)
