@@ -159,15 +159,17 @@ class DeployModel(nn.Module):
             # only the slots that can make a segment go to full size
             candidates = panoptic_candidates(class_logits,
                                              cfg.object_mask_thr)  # (N,)
+            mask_logits = full_size(low_res.index_select(1, candidates))
             outputs = panoptic_batched(
-                class_logits, full_size(low_res.index_select(1, candidates)),
-                self.num_things, cfg.object_mask_thr, cfg.overlap_thr,
-                candidates)
+                class_logits, mask_logits, self.num_things,
+                cfg.object_mask_thr, cfg.overlap_thr, candidates)
         elif self.task == 'instance':
-            outputs = instance_batched(class_logits, full_size(low_res),
+            mask_logits = full_size(low_res)
+            outputs = instance_batched(class_logits, mask_logits,
                                        self.num_things, cfg.max_per_image)
         else:
-            outputs = semantic_batched(class_logits, full_size(low_res))
+            mask_logits = full_size(low_res)
+            outputs = semantic_batched(class_logits, mask_logits)
             if out_size is not None and not self.from_detector:
                 # mmseg resizes the class scores to the original size
                 seg_logits = F.interpolate(outputs['seg_logits'],

@@ -8,6 +8,7 @@ import collections
 import json
 import os
 import os.path as osp
+import re
 import tempfile
 from typing import Callable, Dict, List, Tuple
 
@@ -20,18 +21,22 @@ STAGES = ('preprocess', 'backbone', 'pixel decoder', 'transformer decoder',
 
 def _stage_of(scopes: List[str], trace: str) -> str:
     """A node's stage from its module path (``name_scopes``) and the
-    DeployModel source line it came from (``stack_trace``)."""
+    source lines of its stack trace (the calls DeployModel made)."""
     path = '.'.join(scopes)
+    if scopes and scopes[0].startswith('_empty_nn_module_stack'):
+        return 'preprocess'  # the input's sizes read (shape arithmetic)
     if 'pixel_decoder' in path:
         return 'pixel decoder'
     if any(s == 'head' or s.startswith('head.') for s in scopes):
         return 'transformer decoder'
     if 'backbone' in path or 'neck' in path or 'extract_feat' in trace:
         return 'backbone'
-    if 'preprocess' in trace:
+    if 'self.preprocess(' in trace:
         return 'preprocess'
-    if 'interpolate' in trace or 'mask_logits[' in trace or \
-            'index_select' in trace:
+    # (the exporter records DeployModel's own statement: the resizes to
+    # full size are statements of their own there)
+    if any(call in trace for call in ('full_size(', 'self.upsample(',
+                                      'self.crop(', 'size=out_size')):
         return 'upsample'
     return 'postprocess'
 
@@ -50,18 +55,17 @@ def node_stages(onnx_file: str) -> Dict[str, str]:
         except (SyntaxError, ValueError):
             scopes = []
         trace = props.get('pkg.torch.onnx.stack_trace', '')
-        # the DeployModel line is the outermost frame of the trace
         lines = [line for line in trace.splitlines()
                  if not line.lstrip().startswith('File ')]
-        stages[node.name] = _stage_of(scopes, lines[0] if lines else '')
+        stages[node.name] = _stage_of(scopes, '\n'.join(lines))
     return stages
 
 
 class StageResolver:
     """A runtime's executed layer -> stage. Runtimes rename what they fuse or
-    insert: a layer is looked up by its name, by the part before a '/', by
-    the ONNX node writing an output of that name (with ORT's '_nchwc'
-    suffix dropped); a layer none of these find (layout reorders, fused
+    insert: a layer is looked up by its name, by the part before a '/'
+    (also without ORT's '_token_N' suffix), by the ONNX node writing an
+    output of that name (with ORT's '_nchwc' suffix dropped); a layer none of these find (layout reorders, fused
     layer-norms, ...) takes the stage of the layer executed before it."""
 
     def __init__(self, onnx_file: str) -> None:
@@ -73,7 +77,8 @@ class StageResolver:
         self.previous = 'preprocess'
 
     def __call__(self, layer: str) -> str:
-        for name in (layer, layer.split('/')[0]):
+        base = layer.split('/')[0]
+        for name in (layer, base, re.sub(r'_token_\d+$', '', base)):
             for candidate in (name, self.owner.get(name),
                               self.owner.get(name.replace('_nchwc', ''))):
                 if candidate in self.stages:
@@ -200,13 +205,13 @@ def format_profile(profiles: Dict[str, dict], top: int = 12) -> str:
     names = list(profiles)
     stages = [s for s in STAGES + ('unattributed', )
               if any(s in p['stages'] for p in profiles.values())]
-    lines = ['stage'.ljust(22) + ''.join(n.rjust(14) for n in names)]
+    lines = ['stage'.ljust(22) + ''.join(n.rjust(18) for n in names)]
     for stage in stages:
         lines.append(stage.ljust(22) + ''.join(
             (f"{profiles[n]['stages'][stage]:.3f} s" if stage in
-             profiles[n]['stages'] else '-').rjust(14) for n in names))
+             profiles[n]['stages'] else '-').rjust(18) for n in names))
     lines.append('total'.ljust(22) + ''.join(
-        f"{sum(profiles[n]['stages'].values()):.3f} s".rjust(14)
+        f"{sum(profiles[n]['stages'].values()):.3f} s".rjust(18)
         for n in names))
     for name in names:
         ops = profiles[name].get('ops')

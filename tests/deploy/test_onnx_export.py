@@ -404,3 +404,61 @@ def test_slide_mode_runs_inside_the_graph(tmp_path):
                                    atol=1e-5)
         assert np.array_equal(out['sem_seg'][0],
                               expected.pred_sem_seg.data[0].numpy())
+
+
+def test_int8_export_and_profile_commands(files, exported, tmp_path):
+    """export.py --int8 --calib N --calib-split val writes a file tools/test.py
+    scores close to the float32 file (the untrained model: a loose bound;
+    the trained quickstart's figures are in docs/deploy.md), and
+    benchmark_deploy.py --int8 N --profile times both files by stage."""
+    cfg = Config.fromfile(files['config'])
+    root = str(files['root'] / 'shapes') + '/'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = root
+    config = str(tmp_path / 'config.py')
+    cfg.dump(config)
+    int8_file = str(tmp_path / 'panoptic_int8.onnx')
+    proc = subprocess.run(
+        [sys.executable, 'tools/deploy/export.py', config,
+         files['checkpoint'], '--task', 'panoptic', '--out', int8_file,
+         '--shape', '128', '128', '--int8', '--calib', '3',
+         '--calib-split', 'val'], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.search(r'INT8: \d+ convolutions and matrix products quantized'
+                     r', \d+ kept float32, calibrated on 3 val images',
+                     proc.stdout)
+    options = ['--cfg-options', *data_options('panoptic', root)]
+    scores = {}
+    for name, path in (('float', exported['panoptic']), ('int8', int8_file)):
+        run = subprocess.run(
+            [sys.executable, 'tools/test.py', config, '--onnx', path,
+             '--work-dir', str(tmp_path / name), *options],
+            cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+        scores[name] = _metrics(run.stdout + run.stderr)['coco_panoptic/PQ']
+    print('PQ float32 / int8', scores)
+    assert abs(scores['int8'] - scores['float']) < 10
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_deploy.py', config,
+         '--checkpoint', files['checkpoint'], '--shape', '96', '112',
+         '--images', '1', '--int8', '1', '--profile'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    header = next(line for line in proc.stdout.splitlines()
+                  if line.startswith('stage'))
+    assert header.split()[1:] == ['pytorch', 'onnxruntime', 'openvino',
+                                  'onnxruntime', 'int8', 'openvino', 'int8']
+    for stage in ('backbone', 'pixel decoder', 'transformer decoder'):
+        row = next(line for line in proc.stdout.splitlines()
+                   if line.startswith(stage))
+        assert len(re.findall(r'\d+\.\d+ s', row)) == 5, row
+    # and the speed table with the INT8 rows
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark_deploy.py', config,
+         '--checkpoint', files['checkpoint'], '--shape', '96', '112',
+         '--images', '1', '--int8', '1'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert re.search(r'onnxruntime int8\s+\d+\.\d+ s/image, \d+\.\d+x '
+                     r'PyTorch, \d+\.\d+x float32; same_panoptic_pixels',
+                     proc.stdout)

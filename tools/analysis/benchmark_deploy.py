@@ -164,20 +164,36 @@ def model_and_images(config, checkpoint, shape, count):
 
 
 def profile(config, checkpoint, onnx_file, task, shape, count,
-            names=('onnxruntime', 'openvino')) -> dict:
-    """{runtime: dict(stages={stage: s/image}, ops={(stage, op): s})}."""
+            names=('onnxruntime', 'openvino'), int8_calib: int = 0) -> dict:
+    """{runtime: dict(stages={stage: s/image}, ops={(stage, op): s})}; with
+    ``int8_calib`` the INT8 file's too ('<runtime> int8')."""
     model, images = model_and_images(config, checkpoint, shape, count)
     with tempfile.TemporaryDirectory() as tmp:
         if onnx_file is None:
             onnx_file = export_onnx(DeployModel(model, task),
                                     osp.join(tmp, f'{task}.onnx'), shape)
+        files = {'': onnx_file}
+        if int8_calib:
+            files[' int8'] = osp.join(tmp, f'{task}_int8.onnx')
+            quantize_int8(onnx_file, files[' int8'],
+                          random_images(shape, int8_calib))
         profiles = dict(pytorch=profile_pytorch(
             model, lambda: eager_predict(model, images[0][0], task), count))
-        if 'onnxruntime' in names:
-            profiles['onnxruntime'] = profile_onnxruntime(onnx_file, images)
-        if 'openvino' in names:
-            profiles['openvino'] = profile_openvino(onnx_file, images)
+        for suffix, path in files.items():
+            if 'onnxruntime' in names:
+                profiles['onnxruntime' + suffix] = profile_onnxruntime(
+                    path, images)
+            if 'openvino' in names:
+                profiles['openvino' + suffix] = profile_openvino(path, images)
     return profiles
+
+
+def random_images(shape, count: int, seed: int = 1):
+    """Calibration images for the INT8 file: other random images than the
+    timed ones (seed 0)."""
+    rng = np.random.RandomState(seed)
+    return [rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
+            for _ in range(count)]
 
 
 def compare(config, checkpoint, onnx_file, task, shape, count,
@@ -194,11 +210,9 @@ def compare(config, checkpoint, onnx_file, task, shape, count,
         fns = dict(pytorch=lambda x: eager_predict(model, x[0], task))
         fns.update(runtimes(onnx_file, names))
         if int8_calib:
-            rng = np.random.RandomState(1)
-            calib = [rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
-                     for _ in range(int8_calib)]
             int8_file = osp.join(tmp, f'{task}_int8.onnx')
-            quantize_int8(onnx_file, int8_file, calib)
+            quantize_int8(onnx_file, int8_file,
+                          random_images(shape, int8_calib))
             fns.update(runtimes(int8_file, names, ' int8'))
         seconds = median_seconds(fns, images)
         results = {}
@@ -238,7 +252,7 @@ def main():
               'preprocess and upsample counted in postprocess):')
         print(format_profile(profile(args.config, args.checkpoint, args.onnx,
                                      args.task, tuple(args.shape),
-                                     args.images)))
+                                     args.images, int8_calib=args.int8)))
         return
     results = compare(args.config, args.checkpoint, args.onnx, args.task,
                       tuple(args.shape), args.images, int8_calib=args.int8)
