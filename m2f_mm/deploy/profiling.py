@@ -29,8 +29,12 @@ def _stage_of(scopes: List[str], trace: str) -> str:
         return 'pixel decoder'
     if any(s == 'head' or s.startswith('head.') for s in scopes):
         return 'transformer decoder'
-    if 'backbone' in path or 'neck' in path or 'extract_feat' in trace:
+    if 'backbone' in path or 'neck' in path:
         return 'backbone'
+    if 'self.head(' in trace or 'extract_feat(' in trace:
+        # size arithmetic the exporter put at the top level while tracing
+        # the model: counted in the stage running around it
+        return ''
     if 'self.preprocess(' in trace:
         return 'preprocess'
     # (the exporter records DeployModel's own statement: the resizes to
@@ -42,13 +46,18 @@ def _stage_of(scopes: List[str], trace: str) -> str:
 
 
 def node_stages(onnx_file: str) -> Dict[str, str]:
-    """{ONNX node name: stage} for a file written by ``export_onnx``; nodes
-    without the exporter's metadata count as ``'postprocess'``."""
+    """{ONNX node name: stage} for a file written by ``export_onnx``;
+    ``''`` for nodes the exporter did not write (INT8's quantize and
+    dequantize nodes) and for the size arithmetic between the model's
+    modules: their time counts in the stage running around them."""
     import onnx
     graph = onnx.load(onnx_file, load_external_data=False).graph
     stages = {}
     for node in graph.node:
         props = {p.key: p.value for p in node.metadata_props}
+        if 'pkg.torch.onnx.name_scopes' not in props:
+            stages[node.name] = ''  # added after export (e.g. INT8's QDQ)
+            continue
         try:
             scopes = ast.literal_eval(props.get('pkg.torch.onnx.name_scopes',
                                                 '[]'))
@@ -82,7 +91,7 @@ class StageResolver:
             for candidate in (name, self.owner.get(name),
                               self.owner.get(name.replace('_nchwc', ''))):
                 if candidate in self.stages:
-                    self.previous = self.stages[candidate]
+                    self.previous = self.stages[candidate] or self.previous
                     return self.previous
         return self.previous
 
