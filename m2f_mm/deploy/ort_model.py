@@ -118,10 +118,10 @@ class M2FOnnxModel(BaseModel):
             height, width = sample.metainfo['img_shape'][:2]
             ori_size = tuple(sample.metainfo.get('ori_shape',
                                                  (height, width))[:2])
+            cropped = np.ascontiguousarray(image[None, :height, :width])
             for task in tasks:
                 session = self.sessions[task]
-                feed = {'images': np.ascontiguousarray(
-                    image[None, :height, :width])}
+                feed = {'images': cropped}
                 out_size = (height, width)
                 if 'original_size' in self.inputs[task]:
                     # the graph resizes as the model's predict
