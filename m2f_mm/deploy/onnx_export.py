@@ -40,8 +40,7 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
             'test_cfg mode=slide: the ONNX file of sliding-window '
             "inference is not written (ONNX Runtime's ScatterND with "
             'reduction gave wrong sums where windows overlap); export with '
-            "test_cfg=dict(mode='whole') or as a torch.export program "
-            '(--out model.pt2)')
+            "test_cfg=dict(mode='whole')")
     if opset < MIN_OPSET:
         raise ValueError(f'opset {opset}: the deformable attention needs '
                          f'GridSample, opset >= {MIN_OPSET}')
