@@ -13,6 +13,7 @@ from m2f_mm.models.postprocess.batched import (instance_batched,
 from m2f_mm.models.segmentors.inference_config import InferenceConfig
 from m2f_mm.models.segmentors.model_face import (is_mmdet_side, model_face,
                                                 unwrap)
+from .sliding import average_windows, max_cover, window_starts
 from .trace_inputs import MAX_SIDE
 
 #: Each task's outputs, in graph order; every graph ends with the raw
@@ -184,24 +185,15 @@ class DeployModel(nn.Module):
                        out_size: Optional[Tuple]) -> Tuple[Tensor, ...]:
         """mmseg's ``slide_inference`` on the padded input ``x`` (B, 3,
         H_pad, W_pad), all windows as one batch: each window's semantic
-        scores at its size, summed where windows overlap and divided by the
-        count, then cropped (and resized) as ``EncoderDecoder`` does. The
-        raw logits are the windows' (B * windows, ...), image-major."""
+        scores at its size, averaged where windows overlap
+        (:func:`~m2f_mm.deploy.sliding.average_windows`), then cropped (and
+        resized) as ``EncoderDecoder`` does. The raw logits are the
+        windows' (B * windows, ...), image-major."""
         (crop_h, crop_w), (stride_h, stride_w) = self.slide
         batch = x.shape[0]
         pad_h, pad_w = x.shape[-2:]
-        starts, spans = [], []
-        for size, crop, stride in ((pad_h, crop_h, stride_h),
-                                   (pad_w, crop_w, stride_w)):
-            # windows along this side and their first row/column, as mmseg:
-            # y2 = min(y1 + crop, size), y1 = max(y2 - crop, 0)
-            count = (torch.sym_max(size - crop, 0) + stride - 1) // stride + 1
-            span = torch.sym_min(crop, size)  # a window's side
-            first = (torch.arange(count, device=x.device) * stride).clamp(
-                max=size - span)  # (count,)
-            starts.append(first)
-            spans.append(span)
-        (rows, cols), (span_h, span_w) = starts, spans
+        rows, span_h = window_starts(pad_h, crop_h, stride_h, x.device)
+        cols, span_w = window_starts(pad_w, crop_w, stride_w, x.device)
         num_h, num_w = rows.shape[0], cols.shape[0]
         row_index = (rows[:, None] + torch.arange(span_h, device=x.device))
         col_index = (cols[:, None] + torch.arange(span_w, device=x.device))
@@ -217,17 +209,11 @@ class DeployModel(nn.Module):
                                     mode='bilinear', align_corners=False)
         window_scores = semantic_batched(
             class_logits, mask_logits)['seg_logits']  # (B * n, K, h, w)
-        num_classes = window_scores.shape[1]
-        # every window pixel's index in the padded image, window-major
-        pixel = (row_index[:, None, :, None] * pad_w +
-                 col_index[None, :, None, :]).flatten()  # (n * h * w,)
-        updates = window_scores.view(batch, num_h * num_w, num_classes, -1)
-        updates = updates.permute(0, 2, 1, 3).reshape(batch, num_classes, -1)
-        summed = x.new_zeros(batch, num_classes, pad_h * pad_w).index_add(
-            2, pixel, updates)
-        count = x.new_zeros(pad_h * pad_w).index_add(
-            0, pixel, torch.ones_like(pixel, dtype=x.dtype))
-        seg_logits = (summed / count).view(batch, num_classes, pad_h, pad_w)
+        seg_logits = average_windows(
+            window_scores.view(batch, num_h, num_w, *window_scores.shape[1:]),
+            rows, cols, span_h, span_w, pad_h, pad_w,
+            max_cover(crop_h, stride_h),
+            max_cover(crop_w, stride_w))  # (B, K, H_pad, W_pad)
         seg_logits = self.crop(seg_logits, height, width)  # (B, K, H, W)
         if out_size is not None:
             seg_logits = F.interpolate(seg_logits, size=out_size,

@@ -32,15 +32,6 @@ def export_onnx(deploy_model: DeployModel, out_file: str,
     Returns:
         ``out_file``.
     """
-    if getattr(deploy_model, 'slide', None) is not None:
-        # the windows' overlaps are summed by a scatter-add (ScatterND with
-        # reduction): ONNX Runtime 1.32 lost some of those sums in one of
-        # our runs (176 of 208000 scores, the rest exact), so no file
-        raise ValueError(
-            'test_cfg mode=slide: the ONNX file of sliding-window '
-            "inference is not written (ONNX Runtime's ScatterND with "
-            'reduction gave wrong sums where windows overlap); export with '
-            "test_cfg=dict(mode='whole')")
     if opset < MIN_OPSET:
         raise ValueError(f'opset {opset}: the deformable attention needs '
                          f'GridSample, opset >= {MIN_OPSET}')
