@@ -12,6 +12,7 @@ import argparse
 import torch
 from mmengine.runner import Runner
 
+from m2f_mm.engine.rank_watch_hook import train_watched
 from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.cli import (add_common_args, load_config, resolve_resume,
                               setup_cpu_distributed)
@@ -50,7 +51,8 @@ def main(argv=None):
         cfg.auto_scale_lr.enable = True
     if args.resume is not None:
         resolve_resume(cfg, args.resume)
-    Runner.from_cfg(cfg).train()
+    # a rank silent for env_cfg.dist_cfg.timeout is named (RankWatchHook)
+    train_watched(Runner.from_cfg(cfg))
 
 
 if __name__ == '__main__':

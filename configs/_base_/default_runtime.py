@@ -16,11 +16,18 @@ custom_hooks = [
     dict(type='FiniteLossHook'),  # stop at a NaN/Inf loss, naming it
     # load_from may name an mmdet/mmseg Mask2Former checkpoint (its keys renamed)
     dict(type='MMDetCheckpointKeysHook'),
+    # SIGUSR1/SIGTERM: checkpoint at the next iteration, requeue a Slurm job
+    dict(type='PreemptionHook'),
+    # several processes: a stopped or dead rank stops the job, named
+    dict(type='RankWatchHook'),
 ]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
+    # timeout: seconds a collective may wait, and a rank may be silent
+    # (RankWatchHook), before the job stops; above the longest metric
+    # computation on rank 0 (the others wait for it)
+    dist_cfg=dict(backend='nccl', timeout=900))
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
 # test-time augmentation (tools/test.py --tta): the model runs on every view of

@@ -8,6 +8,9 @@ from .cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 from .finite_loss_hook import FiniteLossHook
 from .m2f_checkpoint_hook import M2FCheckpointHook
 from .mmdet_checkpoint_keys_hook import MMDetCheckpointKeysHook
+from .preemption_hook import PREEMPTED_EXIT_CODE, PreemptionHook
+from .rank_watch_hook import SILENT_RANK_EXIT_CODE, RankWatchHook
 
 __all__ = ['CheckpointFitHook', 'ClassCountHook', 'CPUAutocastOptimWrapper', 'FiniteLossHook',
-           'M2FCheckpointHook', 'MMDetCheckpointKeysHook']
+           'M2FCheckpointHook', 'MMDetCheckpointKeysHook', 'PreemptionHook',
+           'PREEMPTED_EXIT_CODE', 'RankWatchHook', 'SILENT_RANK_EXIT_CODE']

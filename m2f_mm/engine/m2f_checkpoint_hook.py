@@ -3,7 +3,8 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.dist import is_main_process
+from mmengine.dist import all_gather_object, get_rank, get_world_size, \
+    is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
@@ -57,19 +58,53 @@ class M2FCheckpointHook(CheckpointHook):
       (numpy/Python, or the workers' seeded states), and this hook gives the
       loader its own generator so that starting an epoch draws nothing from
       torch's global state. With ``randomness.deterministic`` a resumed run
-      continues the same loss curve, bit for bit on CPU. The state saved is
-      the main process's (rank 0's on several GPUs).
+      continues the same loss curve, bit for bit on CPU. Every process's
+      state is saved (a list in rank order) and each rank restores its own.
+    * resume on another number of processes (or batch per process): the
+      log says what changes (the batch per optimizer step, the data order,
+      the learning rate); with ``--auto-scale-lr`` the resumed optimizer's
+      and schedulers' learning rates are scaled by the new batch over the
+      saved one (mmengine would restore the saved ones).
     """
 
     _pending_states = None
+    _rank_states = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         super().before_save_checkpoint(runner, checkpoint)
-        checkpoint.setdefault('meta', {})['random_states'] = random_states()
+        meta = checkpoint.setdefault('meta', {})
+        meta['random_states'] = self._rank_states or [random_states()]
+        meta['world_size'] = get_world_size()
+        meta['batch_per_process'] = _batch_per_process(runner)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         super().after_load_checkpoint(runner, checkpoint)
-        self._pending_states = checkpoint.get('meta', {}).get('random_states')
+        meta = checkpoint.get('meta', {})
+        states = meta.get('random_states')
+        if isinstance(states, dict):  # saved by a release before the list
+            states = [states]
+        rank, world = get_rank(), get_world_size()
+        saved_world = meta.get('world_size', len(states or [None]))
+        if states and len(states) == world:
+            self._pending_states = states[rank]
+        if not runner._resume or 'iter' not in meta:  # load_from: weights only
+            return
+        saved_batch = meta.get('batch_per_process')
+        batch = _batch_per_process(runner)
+        if saved_world == world and saved_batch in (None, batch):
+            return
+        runner.logger.warning(
+            resume_changes(saved_world, saved_batch, world, batch,
+                           runner.auto_scale_lr, checkpoint, meta['iter']))
+
+    def _save_checkpoint_with_step(self, runner, step, meta):
+        # every rank's random state, gathered on every rank (the file is
+        # written by rank 0 in before_save_checkpoint)
+        self._rank_states = all_gather_object(random_states())
+        try:
+            self._write(runner, step, meta)
+        finally:
+            self._rank_states = None
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
@@ -84,7 +119,7 @@ class M2FCheckpointHook(CheckpointHook):
             set_random_states(self._pending_states)
             self._pending_states = None
 
-    def _save_checkpoint_with_step(self, runner, step, meta):
+    def _write(self, runner, step, meta):
         stale = []
         if self.max_keep_ckpts > 0 and not (
                 self.keep_ckpt_ids and self.keep_ckpt_ids[-1] == step):
@@ -114,3 +149,49 @@ class M2FCheckpointHook(CheckpointHook):
                 self.out_dir, self.filename_tmpl.format(old))
             if self.file_backend.isfile(path):
                 self.file_backend.remove(path)
+
+
+def _batch_per_process(runner):
+    loader = runner.cfg.get('train_dataloader') or {}
+    return loader.get('batch_size')
+
+
+def resume_changes(saved_world: int, saved_batch, world: int, batch,
+                   auto_scale_lr, checkpoint: dict, step: int) -> str:
+    """What a resume on another number of processes or batch changes, as a
+    log message; under an enabled ``auto_scale_lr`` the learning rates in
+    ``checkpoint`` (optimizer and schedulers) are scaled in place by the new
+    total batch over the saved one."""
+    saved_batch = saved_batch or batch
+    old, new = saved_world * saved_batch, world * batch
+    lines = [
+        f'resuming at iteration {step} a run saved with {saved_world} '
+        f'process(es) x {saved_batch} images, now {world} x {batch}:',
+        f'- the batch per optimizer step changes from {old} to {new} images;',
+        '- the data order differs from the saved run\'s from here on (the '
+        'sampler shards the data by process, and the loader replays '
+        f'{step} steps of the new sharding);',
+    ]
+    if saved_world != world:
+        lines.append('- random states: every rank starts from its seeded '
+                     'state (the saved ones belong to the old ranks);')
+    if auto_scale_lr and auto_scale_lr.get('enable', False):
+        ratio = new / old
+        for group in checkpoint.get('optimizer', {}).get('param_groups', []):
+            for key in ('lr', 'initial_lr'):
+                if key in group:
+                    group[key] *= ratio
+        schedulers = checkpoint.get('param_schedulers', [])
+        if isinstance(schedulers, dict):
+            schedulers = [s for group in schedulers.values() for s in group]
+        for state in schedulers:
+            if state.get('param_name') == 'lr':
+                for key in ('base_values', '_last_value'):
+                    if key in state:
+                        state[key] = [v * ratio for v in state[key]]
+        lines.append(f'- learning rates scaled by {new}/{old} = {ratio:g} '
+                     '(--auto-scale-lr).')
+    else:
+        lines.append('- the learning rate continues as saved (pass '
+                     '--auto-scale-lr to scale it by the new batch).')
+    return '\n'.join(lines)

@@ -79,9 +79,14 @@ def setup_cpu_distributed(cfg: Config) -> None:
     elif cfg.launcher != 'pytorch':
         raise RuntimeError(f'--launcher {cfg.launcher} without CUDA: only '
                            'pytorch (torchrun) and slurm (srun) run on CPU')
-    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    dist_cfg = cfg.env_cfg.setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
     if not dist.is_initialized():
-        dist.init_process_group('gloo', init_method='env://')
+        import datetime
+        timeout = dist_cfg.get('timeout')
+        dist.init_process_group(
+            'gloo', init_method='env://', timeout=None if timeout is None
+            else datetime.timedelta(seconds=timeout))
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
     wrapper.setdefault('type', 'MMDistributedDataParallel')
     wrapper['device_ids'] = None
@@ -99,7 +104,13 @@ def _slurm_environment() -> None:
     master = subprocess.run(['scontrol', 'show', 'hostnames', nodes],
                             capture_output=True, text=True,
                             check=True).stdout.split()[0]
-    os.environ.setdefault('MASTER_ADDR', master)
+    # the first node's address as Slurm knows it (NodeAddr: node names need
+    # not resolve, e.g. several nodes on one host)
+    record = subprocess.run(['scontrol', 'show', 'node', master, '-o'],
+                            capture_output=True, text=True).stdout
+    fields = dict(item.split('=', 1) for item in record.split()
+                  if '=' in item)
+    os.environ.setdefault('MASTER_ADDR', fields.get('NodeAddr', master))
     os.environ.setdefault('MASTER_PORT', '29500')
     os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
     os.environ['RANK'] = os.environ['SLURM_PROCID']
