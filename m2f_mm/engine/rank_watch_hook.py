@@ -137,7 +137,9 @@ class RankWatchHook(Hook):
         runner.logger.info(
             f'world size {len(nodes)}: ' + ', '.join(
                 f'rank {rank} on {node}' for rank, node in enumerate(nodes)) +
-            f'; a rank silent for {timeout:g} s stops the job')
+            f'; rendezvous at {os.environ.get("MASTER_ADDR", "?")}:'
+            f'{os.environ.get("MASTER_PORT", "?")}; a rank silent for '
+            f'{timeout:g} s stops the job')
 
     def after_run(self, runner) -> None:
         if self.watch is not None:

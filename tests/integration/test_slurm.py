@@ -1,10 +1,15 @@
-"""tools/slurm_train.sh on a real one-node Slurm cluster that the test
-starts (Debian's slurm-wlm and munge, installed when missing): 2 tasks on a
-node without GPUs train the quickstart config with gloo."""
+"""Two Slurm nodes on this machine (tools/slurm_cluster.sh: a network
+namespace, address and slurmd per node, one slurmctld, munge): one task per
+node trains the quickstart config over gloo with tools/slurm_train.sh, with
+the loss curve of a one-node two-process run; a batch job signalled
+mid-run checkpoints, requeues itself and resumes on the same curve, bit for
+bit; tools/slurm_test.sh evaluates across the two nodes. The module starts
+and stops everything it needs."""
+import glob
+import json
 import os
 import os.path as osp
 import shutil
-import socket
 import subprocess
 import time
 
@@ -16,119 +21,200 @@ from m2f_mm.testing.tools import REPO_ROOT
 
 pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
 
-ROOT = REPO_ROOT
-CONFIG = osp.join(ROOT, 'configs', 'quickstart', 'm2f_r18_shapes_panoptic.py')
-PROGRAMS = ('srun', 'sinfo', 'scontrol', 'slurmctld', 'slurmd', 'munged')
-
-SLURM_CONF = '''ClusterName=m2ftest
-SlurmctldHost={host}
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-StateSaveLocation={dir}/state
-SlurmdSpoolDir={dir}/spool
-SlurmctldPidFile={dir}/slurmctld.pid
-SlurmdPidFile={dir}/slurmd.pid
-SlurmctldLogFile={dir}/slurmctld.log
-SlurmdLogFile={dir}/slurmd.log
-SlurmctldPort={ctld_port}
-SlurmdPort={d_port}
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-MpiDefault=none
-ReturnToService=2
-NodeName={host} CPUs={cpus} State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
-'''
-
-
-def _which(*names):
-    return all(shutil.which(n) or osp.exists(f'/usr/sbin/{n}') for n in names)
+CONFIG = osp.join(REPO_ROOT, 'configs', 'quickstart',
+                  'm2f_r18_shapes_panoptic.py')
+PROGRAMS = ('srun', 'sbatch', 'scancel', 'scontrol', 'slurmctld', 'slurmd',
+            'munged')
+ITERS = 8
 
 
 def _missing_reason():
-    """None when Slurm and munge are installed (``bash tools/setup.sh
-    --with-slurm``, which .ci/run calls), else what is missing."""
-    if _which(*PROGRAMS):
-        return None
-    return ('slurm-wlm/munge are not installed: run bash tools/setup.sh '
-            '--with-slurm')
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('', 0))
-        return s.getsockname()[1]
+    """None when the cluster can start here, else why not."""
+    if not all(shutil.which(n) or osp.exists(f'/usr/sbin/{n}')
+               for n in PROGRAMS):
+        return ('slurm-wlm/munge are not installed: run bash tools/setup.sh '
+                '--with-slurm')
+    if os.geteuid() != 0:
+        return 'network namespaces (one per node) need root'
+    probe = subprocess.run(['ip', 'netns', 'add', 'm2f-probe'],
+                           capture_output=True, text=True)
+    if probe.returncode:
+        return f'cannot create a network namespace: {probe.stderr.strip()}'
+    subprocess.run(['ip', 'netns', 'del', 'm2f-probe'])
+    return None
 
 
 @pytest.fixture(scope='module')
 def cluster(tmp_path_factory):
     reason = _missing_reason()
     if reason:
-        print(f'skipping the Slurm test: {reason}')
+        print(f'skipping the Slurm tests: {reason}')
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp('slurm')
-    for sub in ('state', 'spool'):
-        (folder / sub).mkdir()
-    conf = folder / 'slurm.conf'
-    conf.write_text(SLURM_CONF.format(
-        host=socket.gethostname(), dir=folder, ctld_port=_free_port(),
-        d_port=_free_port(), cpus=os.cpu_count()))
-    env = dict(os.environ, SLURM_CONF=str(conf))
-    if subprocess.run(['pgrep', '-x', 'munged']).returncode:
-        os.makedirs('/run/munge', exist_ok=True)
-        shutil.chown('/run/munge', 'munge', 'munge')
-        subprocess.run(['su', '-s', '/bin/sh', 'munge', '-c',
-                        '/usr/sbin/munged'], check=True)
-    subprocess.run(['/usr/sbin/slurmctld'], env=env, check=True)
-    subprocess.run(['/usr/sbin/slurmd'], env=env, check=True)
+    script = osp.join(REPO_ROOT, 'tools', 'slurm_cluster.sh')
+    up = subprocess.run(['bash', script, 'up', str(folder)],
+                        capture_output=True, text=True, timeout=180)
+    assert up.returncode == 0, up.stdout + up.stderr
+    env = dict(os.environ, SLURM_CONF=str(folder / 'slurm.conf'),
+               GLOO_SOCKET_IFNAME='m2f0', OMP_NUM_THREADS='1')
     try:
-        deadline = time.time() + 60
-        while 'idle' not in subprocess.run(
-                ['sinfo', '-h', '-o', '%t'], env=env, capture_output=True,
-                text=True).stdout:
-            assert time.time() < deadline, (folder / 'slurmctld.log').read_text()
-            time.sleep(1)
         yield env
     finally:
-        subprocess.run(['scontrol', 'shutdown'], env=env)
+        down = subprocess.run(['bash', script, 'down', str(folder)],
+                              capture_output=True, text=True, timeout=120)
+        assert down.returncode == 0, down.stderr
+        # nothing left behind: no bridge, namespaces or daemons of ours
+        links = subprocess.run(['ip', '-br', 'link'], capture_output=True,
+                               text=True).stdout
+        assert 'm2fbr0' not in links and 'm2fv' not in links
+        assert 'm2f-node' not in subprocess.run(
+            ['ip', 'netns', 'list'], capture_output=True, text=True).stdout
+        assert subprocess.run(['pgrep', '-f', str(folder)]).returncode == 1
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('slurm_data') / 'shapes') + '/'
+    generate(root, dict(train=8, val=2))
+    return root
+
+
+def _options(root):
+    return data_options('panoptic', root) + [
+        f'train_cfg.max_iters={ITERS}', 'train_cfg.val_interval=1000',
+        'default_hooks.checkpoint.interval=1000',
+        'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2',
+        'env_cfg.mp_cfg.opencv_num_threads=1', 'randomness.seed=0',
+        'randomness.deterministic=True']
+
+
+def _train_command(work, root):
+    return ['bash', osp.join(REPO_ROOT, 'tools', 'slurm_train.sh'), 'two',
+            'm2f', CONFIG, str(work), '--cfg-options', *_options(root)]
+
+
+def _losses(work_dir):
+    """{iteration: loss} over every run in ``work_dir``."""
+    out = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'loss' in record:
+                    out[record['step']] = record['loss']
+    return out
+
+
+@pytest.fixture(scope='module')
+def two_node_run(cluster, data_root, tmp_path_factory):
+    """tools/slurm_train.sh: 2 tasks, one on each node."""
+    work = tmp_path_factory.mktemp('two_nodes')
+    env = dict(cluster, GPUS='2', GPUS_PER_NODE='1', CPUS_PER_TASK='1',
+               MASTER_PORT='29571')
+    proc = subprocess.run(_train_command(work, data_root), cwd=REPO_ROOT,
+                          env=env, capture_output=True, text=True,
+                          timeout=900)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-3000:]
+    return work, output
+
+
+@pytest.mark.timeout(1200)
+def test_two_nodes_train_as_one_node_with_two_processes(two_node_run,
+                                                        data_root, tmp_path):
+    work, output = two_node_run
+    assert '--gres' not in output  # the nodes have no GPUs: none asked for
+    # world size 2, the two nodes, the rendezvous on node1's own address
+    assert ('world size 2: rank 0 on node1, rank 1 on node2; rendezvous at '
+            '10.77.0.11:29571') in output, output[-3000:]
+    two_nodes = _losses(work)
+    assert sorted(two_nodes) == list(range(1, ITERS + 1))
+    # the same config and seed on one node: torchrun, two processes
+    proc = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), CONFIG, '2',
+         '--work-dir', str(tmp_path / 'one_node'), '--cfg-options',
+         *_options(data_root)], cwd=REPO_ROOT,
+        env=dict(os.environ, PORT='29572', OMP_NUM_THREADS='1'),
+        capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    one_node = _losses(tmp_path / 'one_node')
+    diffs = [abs(two_nodes[i] - one_node[i]) / abs(one_node[i])
+             for i in range(1, ITERS + 1)]
+    print(f'two nodes vs one node, {ITERS} iterations: largest relative '
+          f'loss difference {max(diffs):.2e}')
+    assert max(diffs) <= 1e-6
+
+
+@pytest.mark.timeout(1200)
+def test_signalled_batch_job_requeues_and_continues_the_curve(
+        cluster, two_node_run, data_root, tmp_path):
+    """sbatch --requeue: scancel --signal=USR1 mid-run; the tasks
+    checkpoint, rank 0 requeues the job, the job's script runs again and
+    tools/slurm_train.sh resumes (SLURM_RESTART_COUNT): the loss curve is
+    the uninterrupted two-node run's, bit for bit."""
+    work = tmp_path / 'work'
+    script = tmp_path / 'job.sh'
+    command = ' '.join(f"'{part}'" for part in _train_command(work,
+                                                              data_root))
+    script.write_text(f'#!/usr/bin/env bash\ncd {REPO_ROOT}\n'
+                      f'GPUS=2 GPUS_PER_NODE=1 CPUS_PER_TASK=1 '
+                      f'MASTER_PORT=29573 {command}\n')
+    log = tmp_path / 'job.out'
+    submitted = subprocess.run(
+        ['sbatch', '--parsable', '-N', '2', '--ntasks-per-node=1',
+         '--requeue', '--open-mode=append', '-o', str(log), str(script)],
+        env=cluster,
+        capture_output=True, text=True, check=True, cwd=tmp_path)
+    job = submitted.stdout.strip().split(';')[0]
+
+    def state():
+        record = subprocess.run(['scontrol', 'show', 'job', job, '-o'],
+                                env=cluster, capture_output=True,
+                                text=True).stdout
+        return dict(item.split('=', 1) for item in record.split()
+                    if '=' in item)
+
+    deadline = time.time() + 900
+    while not (log.exists() and 'Iter(train) [3/' in log.read_text()):
+        assert time.time() < deadline and state().get('JobState') in (
+            'PENDING', 'RUNNING'), log.read_text()[-3000:]
+        time.sleep(0.5)
+    subprocess.run(['scancel', '--signal=USR1', job], env=cluster,
+                   check=True)
+    while state().get('Restarts', '0') == '0':
+        assert time.time() < deadline, log.read_text()[-3000:]
+        time.sleep(0.5)
+    # Slurm holds a requeued job for 120 s (BeginTime): start it now
+    subprocess.run(['scontrol', 'update', f'JobId={job}', 'StartTime=now'],
+                   env=cluster, check=True)
+    while state().get('JobState') != 'COMPLETED':
+        assert time.time() < deadline and state().get('JobState') in (
+            'PENDING', 'RUNNING', 'REQUEUED', 'COMPLETING'), \
+            log.read_text()[-3000:]
+        time.sleep(1)
+    text = log.read_text()
+    assert 'SIGUSR1: stopping at iteration' in text
+    assert f'requeueing Slurm job {job}' in text
+    assert 'resumed epoch: 0, iter:' in text
+    expected, got = _losses(two_node_run[0]), _losses(work)
+    assert sorted(got) == list(range(1, ITERS + 1)), text[-3000:]
+    assert [got[i] for i in range(1, ITERS + 1)] == \
+        [expected[i] for i in range(1, ITERS + 1)]
 
 
 @pytest.mark.timeout(900)
-def test_slurm_train_sh_two_cpu_tasks(cluster, tmp_path):
-    root = str(tmp_path / 'shapes') + '/'
-    generate(root, dict(train=8, val=2))
-    work = tmp_path / 'work'
-    iters = 3
-    env = dict(cluster, GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1',
-               OMP_NUM_THREADS='1', MASTER_PORT=str(_free_port()))
+def test_slurm_test_sh_evaluates_on_two_nodes(cluster, two_node_run,
+                                               data_root, tmp_path):
+    work, _ = two_node_run
+    env = dict(cluster, GPUS='2', GPUS_PER_NODE='1', CPUS_PER_TASK='1',
+               MASTER_PORT='29574')
     proc = subprocess.run(
-        ['bash', osp.join(ROOT, 'tools', 'slurm_train.sh'), 'debug', 'm2f',
-         CONFIG, str(work), '--cfg-options', *data_options('panoptic', root),
-         f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=1000',
-         f'default_hooks.checkpoint.interval={iters}',
-         'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2'],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=840)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-3000:]
-    assert '--gres' not in output  # the node has no GPUs: none asked for
-    logs = [osp.join(d, f) for d, _, fs in os.walk(work) for f in fs
-            if f.endswith('.log')]
-    log = open(logs[0]).read()
-    assert 'Distributed launcher: slurm' in log
-    assert 'GPU number: 2' in log  # mmengine's name for the world size
-    assert len([line for line in log.splitlines()
-                if 'Iter(train)' in line]) == iters
-    assert osp.isfile(work / f'iter_{iters}.pth')
-    # tools/slurm_test.sh evaluates that checkpoint over the same two tasks
-    proc = subprocess.run(
-        ['bash', osp.join(ROOT, 'tools', 'slurm_test.sh'), 'debug', 'm2f',
-         CONFIG, str(work / f'iter_{iters}.pth'), '--work-dir',
+        ['bash', osp.join(REPO_ROOT, 'tools', 'slurm_test.sh'), 'two', 'm2f',
+         CONFIG, str(work / f'iter_{ITERS}.pth'), '--work-dir',
          str(tmp_path / 'test'), '--cfg-options',
-         *data_options('panoptic', root)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=840)
+         *data_options('panoptic', data_root)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=840)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
     assert 'coco_panoptic/PQ' in output, output[-3000:]
