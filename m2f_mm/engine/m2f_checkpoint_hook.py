@@ -56,8 +56,8 @@ class M2FCheckpointHook(CheckpointHook):
       needs nothing saved: mmengine's loop replays the data loader up to the
       checkpoint, redoing the same sampler order and augmentation draws
       (numpy/Python, or the workers' seeded states), and this hook gives the
-      loader its own generator so that starting an epoch draws nothing from
-      torch's global state. With ``randomness.deterministic`` a resumed run
+      training and validation loaders their own generators so that starting
+      an epoch or a validation draws nothing from torch's global state. With ``randomness.deterministic`` a resumed run
       continues the same loss curve, bit for bit on CPU. Every process's
       state is saved (a list in rank order) and each rank restores its own.
     * resume on another number of processes (or batch per process): the
@@ -108,9 +108,16 @@ class M2FCheckpointHook(CheckpointHook):
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
-        loader = runner.train_loop.dataloader
-        if loader.generator is None:  # epoch starts: not the global state
-            loader.generator = torch.Generator().manual_seed(runner.seed)
+        # starting an epoch (or a validation) draws the loader's seed from
+        # its generator: with none, from torch's global state, which a
+        # validation between a checkpoint and the next iteration would then
+        # advance in the run but not in a run resumed from that checkpoint
+        loaders = [runner.train_loop.dataloader]
+        if runner.val_loop is not None:
+            loaders.append(runner.val_loop.dataloader)
+        for loader in loaders:
+            if loader.generator is None:
+                loader.generator = torch.Generator().manual_seed(runner.seed)
 
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:

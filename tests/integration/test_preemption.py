@@ -1,7 +1,8 @@
-"""Preemption with several processes: a signal to one rank stops both at
+"""Exact resume with several processes: a signal to one rank stops both at
 the same iteration boundary with a checkpoint (every rank's random state),
-in validation or in training, and the resumed runs continue the
-uninterrupted run's loss curve bit for bit (CPU, gloo, two processes);
+in validation or in training, a SIGKILL loses only the work since the last
+interval checkpoint, and the resumed runs continue the uninterrupted run's
+loss curve bit for bit (CPU, gloo, two processes);
 resuming on one process says what changes. A stopped rank stops the job
 within the configured timeout, named."""
 import glob
@@ -116,8 +117,8 @@ def _options(root, iters=10):
 
 
 @pytest.mark.timeout(1500)
-def test_preempted_twice_and_resumed_continues_the_loss_curve(tmp_path,
-                                                              data_root):
+def test_preempted_killed_and_resumed_continues_the_loss_curve(tmp_path,
+                                                               data_root):
     options = _options(data_root)
     straight = _run(_config(tmp_path, 'straight', []), tmp_path / 'straight',
                     options, 2, port=29541)
@@ -129,8 +130,12 @@ def test_preempted_twice_and_resumed_continues_the_loss_curve(tmp_path,
              signame='SIGUSR1', marker=str(tmp_path / 'fired_val')),
         # rank 0 signalled before iteration 7: stops after it
         dict(type='SignalAt', rank=0, iteration=6, stage='train',
-             signame='SIGTERM', marker=str(tmp_path / 'fired_train'))]
+             signame='SIGTERM', marker=str(tmp_path / 'fired_train')),
+        # rank 0 killed before iteration 9, after the iteration-8 checkpoint
+        dict(type='SignalAt', rank=0, iteration=8, stage='train',
+             signame='SIGKILL', marker=str(tmp_path / 'fired_kill'))]
     config = _config(tmp_path, 'preempted', hooks)
+    options = options + ['default_hooks.checkpoint.interval=8']
     first = _run(config, work, options, 2, port=29542)
     output = first.stdout + first.stderr
     assert f'exitcode  : {PREEMPTED_EXIT_CODE}' in output, output[-3000:]
@@ -141,11 +146,15 @@ def test_preempted_twice_and_resumed_continues_the_loss_curve(tmp_path,
         output[-3000:]
     assert 'SIGTERM: stopping at iteration 7' in output, output[-3000:]
     third = _run(config, work, options, 2, '--resume', port=29544)
-    assert third.returncode == 0, third.stderr[-3000:]
+    output = third.stdout + third.stderr
+    assert 'exitcode  : -9' in output, output[-3000:]  # SIGKILL
+    assert (work / 'iter_8.pth').is_file()
+    fourth = _run(config, work, options, 2, '--resume', port=29547)
+    assert fourth.returncode == 0, fourth.stderr[-3000:]
     (expected, expected_pq), (got, got_pq) = (_scalars(tmp_path / 'straight'),
                                               _scalars(work))
     assert sorted(expected) == list(range(1, 11))
-    assert sorted(got) == list(range(1, 11))  # 1-4, 5-7, 8-10
+    assert sorted(got) == list(range(1, 11))  # 1-4, 5-7, 8, 9-10
     assert [got[i] for i in range(1, 11)] == \
         [expected[i] for i in range(1, 11)]
     assert got_pq == expected_pq and sorted(got_pq) == [4, 8, 10]
@@ -158,8 +167,9 @@ def test_preempted_twice_and_resumed_continues_the_loss_curve(tmp_path,
     one = tmp_path / 'one'
     one.mkdir()
     (one / 'last_checkpoint').write_text(str(work / 'iter_7.pth'))
-    resumed = _run(config, one, _options(data_root, 8), 1, '--resume',
-                   '--auto-scale-lr', port=29545)
+    resumed = _run(_config(tmp_path, 'plain', []), one,
+                   _options(data_root, 8), 1, '--resume', '--auto-scale-lr',
+                   port=29545)
     output = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, output[-3000:]
     for line in ('saved with 2 process(es) x 2 images, now 1 x 2',
