@@ -28,16 +28,19 @@ import argparse
 import sys
 
 from m2f_mm.apis import VideoTracker, infer_files
+from m2f_mm.utils.cli import config_file, existing_file, existing_path, \
+    work_dir
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint',
+    parser.add_argument('config', type=config_file, help='config file')
+    parser.add_argument('checkpoint', type=existing_path,
                         help='checkpoint file (left out with --onnx)')
     parser.add_argument('inputs', nargs='*',
                         help='images, folders of images or videos')
     parser.add_argument('--onnx', action='append', metavar='FILE',
+                        type=existing_file,
                         help='run this exported file with ONNX Runtime '
                         'instead of a checkpoint (repeat: one per task)')
     parser.add_argument('--task', default='panoptic',
@@ -45,7 +48,7 @@ def main(argv=None) -> int:
     parser.add_argument('--window', type=int, default=0,
                         help='--task video: frames a window (0: the whole '
                         'video at once)')
-    parser.add_argument('--out-dir', default='outputs',
+    parser.add_argument('--out-dir', default='outputs', type=work_dir,
                         help='where outputs and overlays go')
     parser.add_argument('--device', default=None, help="e.g. 'cpu', 'cuda'")
     parser.add_argument('--non-strict', action='store_true',

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+from m2f_mm.utils import cli
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
 VIDEO_CONFIG = 'configs/quickstart/m2f_r18_shape_videos_vis.py'
@@ -178,10 +180,10 @@ def main(argv=None):
                         help='panoptic (the image model: PQ, mask AP, mIoU '
                         'from one model) or video (video instance '
                         'segmentation: YouTube-VIS AP)')
-    parser.add_argument('--config', default=None,
+    parser.add_argument('--config', default=None, type=cli.config_file,
                         help=f'default: {CONFIG}, or {VIDEO_CONFIG} for '
                         '--task video')
-    parser.add_argument('--work-dir', default=None,
+    parser.add_argument('--work-dir', default=None, type=cli.work_dir,
                         help='default: work_dirs/quickstart[_video]')
     parser.add_argument('--data-root', default=None,
                         help='where the synthetic data goes (default: '

@@ -21,29 +21,35 @@ from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 from m2f_mm.utils import register_all_modules
-from m2f_mm.utils.cli import (add_common_args, load_config,
+from m2f_mm.utils.cli import (add_common_args, config_file, existing_file,
+                              load_config, output_path,
                               setup_cpu_distributed)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test an m2f_mm model')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', nargs='?',
+    parser.add_argument('config', type=config_file, help='config file')
+    parser.add_argument('checkpoint', nargs='?', type=existing_file,
                         help='checkpoint file (not with --onnx)')
     parser.add_argument('--onnx', action='append', metavar='FILE',
+                        type=existing_file,
                         help='evaluate this exported file with ONNX Runtime '
                         'instead of a checkpoint (repeat: one per task)')
     parser.add_argument('--tta', action='store_true',
                         help="test-time augmentation: the config's "
                         'tta_pipeline and tta_model')
-    parser.add_argument('--out', help='dump predictions to this .pkl file')
+    parser.add_argument('--out', type=output_path,
+                        help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='save overlay pictures here '
                         '(inside the run\'s timestamped folder)')
     parser.add_argument('--non-strict', action='store_true',
                         help='load a checkpoint that does not fit the model '
                         '(default: refuse it, listing the keys that differ)')
     add_common_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if (args.checkpoint is None) == (args.onnx is None):
+        parser.error('give either a CHECKPOINT or --onnx FILE (one per task)')
+    return args
 
 
 def use_tta(cfg, config_path: str, onnx: bool = False) -> None:
@@ -67,8 +73,6 @@ def use_tta(cfg, config_path: str, onnx: bool = False) -> None:
 def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     args = parse_args(argv)
-    if (args.checkpoint is None) == (args.onnx is None):
-        raise SystemExit('give either a CHECKPOINT or --onnx FILE ...')
     for path in [args.checkpoint] if args.checkpoint else args.onnx:
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: no such file')

@@ -14,14 +14,20 @@ from mmengine.runner import Runner
 
 from m2f_mm.engine.rank_watch_hook import train_watched
 from m2f_mm.utils import register_all_modules
-from m2f_mm.utils.cli import (add_common_args, load_config, resolve_resume,
-                              setup_cpu_distributed)
+from m2f_mm.utils.cli import (add_common_args, config_file, existing_file,
+                              load_config,
+                              resolve_resume, setup_cpu_distributed)
+
+
+def resume_value(value: str) -> str:
+    """argparse type of --resume's optional path: an existing file."""
+    return value if value == 'auto' else existing_file(value)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train an m2f_mm model')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
+    parser.add_argument('config', type=config_file, help='config file')
+    parser.add_argument('--resume', nargs='?', type=resume_value, const='auto',
                         help='resume from CKPT, or from the latest checkpoint '
                         'in the work dir when CKPT is omitted')
     parser.add_argument('--amp', action='store_true',

@@ -6,9 +6,69 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 
+def _path(value: str, what: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f'empty: give {what}')
+    if not osp.exists(value):
+        raise argparse.ArgumentTypeError(f'{value}: no such file or folder')
+    return value
+
+
+def config_file(value: str) -> str:
+    """argparse type: an existing Python config file (else argparse's
+    one-line error naming the argument, exit 2)."""
+    _path(value, 'a config file (.py)')
+    if osp.isdir(value):
+        raise argparse.ArgumentTypeError(
+            f'{value} is a folder: give a config file (.py)')
+    if not value.endswith('.py'):
+        raise argparse.ArgumentTypeError(
+            f'{value} is not a Python config file (.py)')
+    return value
+
+
+def existing_file(value: str) -> str:
+    """argparse type: an existing file (not a folder)."""
+    _path(value, 'a file')
+    if osp.isdir(value):
+        raise argparse.ArgumentTypeError(f'{value} is a folder: give a file')
+    return value
+
+
+def existing_path(value: str) -> str:
+    """argparse type: an existing file or folder."""
+    return _path(value, 'a file or folder')
+
+
+def output_path(value: str) -> str:
+    """argparse type: where to write a file: not empty, not a folder, and
+    not below a file."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError('empty: give the file to write')
+    if osp.isdir(value):
+        raise argparse.ArgumentTypeError(
+            f'{value} is a folder: give the file to write')
+    parent = osp.dirname(osp.abspath(value))
+    while parent and not osp.exists(parent):
+        parent = osp.dirname(parent)
+    if parent and not osp.isdir(parent):
+        raise argparse.ArgumentTypeError(f'{value}: {parent} is a file')
+    return value
+
+
+def work_dir(value: str) -> str:
+    """argparse type: a folder to write in (made when missing)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError('empty: give a folder')
+    if osp.exists(value) and not osp.isdir(value):
+        raise argparse.ArgumentTypeError(f'{value} is a file: give a folder')
+    return value
+
+
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """--work-dir, --cfg-options, --launcher and torchrun's --local-rank."""
-    parser.add_argument('--work-dir', help='where logs, metrics and '
+    parser.add_argument('--work-dir', type=work_dir,
+                        help='where logs, metrics and '
                         'checkpoints go (default work_dirs/CONFIG_NAME)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')

@@ -41,7 +41,7 @@ def test_cli_refuses_unknown_head_keys_and_missing_files(tmp_path):
     run = subprocess.run([sys.executable, str(TOOL), str(tmp_path / 'no.pth'),
                           str(tmp_path / 'o.pth')], capture_output=True,
                          text=True, cwd=ROOT)
-    assert run.returncode == 1 and 'no.pth' in run.stderr
+    assert run.returncode == 2 and 'no.pth' in run.stderr  # argparse's
 
 
 def test_key_rules():

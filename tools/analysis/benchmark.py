@@ -46,6 +46,7 @@ from m2f_mm.testing.benchmarking import (keep_one, machine,
                                          run_worker, timed)
 from m2f_mm.testing.mmdet_twin import build_mmdet_twin
 from m2f_mm.testing.random_batch import random_panoptic_batch
+from m2f_mm.utils.cli import config_file
 
 
 
@@ -159,10 +160,10 @@ def memory(args) -> None:
           f'model and input: {(b["peak_mib"] - b["base_mib"]) / (a["peak_mib"] - a["base_mib"]):.2f}x)')
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
+    parser.add_argument('config', type=config_file)
     parser.add_argument('--images', type=int, default=3,
                         help='timed predictions (after one warm-up)')
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
@@ -176,7 +177,7 @@ def main():
                         help='with --memory: m2f_mm also predicts semantic')
     parser.add_argument('--worker', choices=('mmdet', 'm2f_mm'),
                         help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.worker:
         return memory_worker(args)
     if args.memory:

@@ -46,6 +46,7 @@ from m2f_mm.deploy.profiling import (format_profile, profile_onnxruntime,
                                      profile_openvino, profile_pytorch)
 from m2f_mm.models.segmentors import M2FDetector
 from m2f_mm.testing.benchmarking import machine
+from m2f_mm.utils.cli import config_file, existing_file
 
 
 
@@ -231,11 +232,11 @@ def compare(config, checkpoint, onnx_file, task, shape, count,
     return results
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('--checkpoint')
-    parser.add_argument('--onnx', help='an exported file (default: export)')
+    parser.add_argument('config', type=config_file)
+    parser.add_argument('--checkpoint', type=existing_file)
+    parser.add_argument('--onnx', type=existing_file, help='an exported file (default: export)')
     parser.add_argument('--task', default='panoptic',
                         choices=['panoptic', 'instance', 'semantic'])
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
@@ -244,7 +245,7 @@ def main():
                         help='also the INT8 file, calibrated on N images')
     parser.add_argument('--profile', action='store_true',
                         help='time per model stage and operator instead')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(f'machine: CPU, {machine()}')
     if args.profile:
         print(f'{args.task}, {args.shape[0]}x{args.shape[1]}, seconds per '

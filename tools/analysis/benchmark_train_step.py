@@ -58,6 +58,7 @@ from m2f_mm.testing.benchmarking import (keep_one, machine,
                                          run_worker, timed)
 from m2f_mm.testing.mmdet_twin import build_mmdet_twin
 from m2f_mm.testing.random_batch import random_panoptic_batch
+from m2f_mm.utils.cli import config_file
 
 NAMES = ('mmdet', 'm2f_mm')
 
@@ -213,10 +214,10 @@ def worker(args) -> None:
                           stages=stages)))
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config',
+    parser.add_argument('--config', type=config_file,
                         default='configs/quickstart/m2f_r18_shapes_panoptic.py')
     parser.add_argument('--steps', type=int, default=3)
     parser.add_argument('--batch', type=int, default=8)
@@ -240,7 +241,7 @@ def main():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, xxx=yyy')
     parser.add_argument('--worker', choices=NAMES, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
     if args.flops and args.device != 'cpu':

@@ -21,6 +21,7 @@ import torch
 
 from m2f_mm.testing.benchmarking import (machine, reset_peak_resident,
                                          resident_mib)
+from m2f_mm.utils.cli import config_file, existing_file
 
 CONFIG = 'configs/quickstart/m2f_r18_shape_videos_vis.py'
 
@@ -84,12 +85,12 @@ def video_ap(config: str, checkpoint: str, data_root: str, window: int):
     return 100 * evaluation.stats[0]
 
 
-def main():
+def main(argv=None):
     from m2f_mm.utils import register_all_modules
     register_all_modules()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', default=CONFIG)
-    parser.add_argument('--checkpoint')
+    parser.add_argument('--config', default=CONFIG, type=config_file)
+    parser.add_argument('--checkpoint', type=existing_file)
     parser.add_argument('--lengths', type=int, nargs='+',
                         default=[20, 100, 400])
     parser.add_argument('--window', type=int, default=10)
@@ -100,7 +101,7 @@ def main():
                         help=argparse.SUPPRESS)
     parser.add_argument('--length', type=int, help=argparse.SUPPRESS)
     parser.add_argument('--window-of-run', type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
     print(f'machine: CPU, {machine()}; {args.size} px frames, window '

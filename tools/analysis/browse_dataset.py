@@ -17,6 +17,7 @@ from mmengine.registry import VISUALIZERS, init_default_scope
 from mmengine.runner import Runner
 
 from m2f_mm.utils import register_all_modules
+from m2f_mm.utils.cli import config_file, work_dir
 
 
 def browse(cfg: Config, output_dir: str, split: str = 'train',
@@ -51,15 +52,15 @@ def browse(cfg: Config, output_dir: str, split: str = 'train',
     return count
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('--output-dir', required=True)
+    parser.add_argument('config', type=config_file)
+    parser.add_argument('--output-dir', required=True, type=work_dir)
     parser.add_argument('--split', default='train', choices=['train', 'val'])
     parser.add_argument('--max', type=int, default=10)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -21,6 +21,7 @@ from torch import nn
 
 from m2f_mm.utils import register_all_modules
 from m2f_mm.registry import MODELS
+from m2f_mm.utils.cli import config_file
 
 #: Mask2Former paper, Table 1 (COCO panoptic): (GFLOPs, M params).
 PAPER = {
@@ -61,12 +62,12 @@ def complexity(config: str, shape=(800, 1216)):
     return info['flops'] / 1e9, info['params'] / 1e6
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
+    parser.add_argument('config', type=config_file)
     parser.add_argument('--shape', type=int, nargs=2, default=[800, 1216])
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     gflops, params = complexity(args.config, tuple(args.shape))
     name = osp.splitext(osp.basename(args.config))[0]
     line = (f'{name}: {gflops:.1f} GFLOPs at {args.shape[0]}x{args.shape[1]},'

@@ -55,15 +55,16 @@ from m2f_mm.deploy import DeployModel, export_onnx, export_program
 from m2f_mm.deploy.onnx_export import DEFAULT_OPSET
 from m2f_mm.deploy.quantize import quantize_int8
 from m2f_mm.deploy.trace_inputs import make_out_folder
+from m2f_mm.utils.cli import config_file, existing_file, output_path
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser.add_argument('config', type=config_file)
+    parser.add_argument('checkpoint', type=existing_file)
     parser.add_argument('--task', required=True,
                         choices=['panoptic', 'instance', 'semantic'])
-    parser.add_argument('--out', required=True,
+    parser.add_argument('--out', required=True, type=output_path,
                         help='the .onnx file (.pt2: a torch.export program)')
     parser.add_argument('--shape', type=int, nargs=2, default=[512, 512],
                         metavar=('H', 'W'), help='size of the traced example')

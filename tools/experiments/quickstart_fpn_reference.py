@@ -19,6 +19,7 @@ from mmengine.runner import Runner
 
 from m2f_mm.utils import register_all_modules
 from m2f_mm.testing.schedules import rescale_schedule
+from m2f_mm.utils import cli
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_semantic.py'
 FPN_CHANNELS = 128  # the quickstart head's width
@@ -52,15 +53,16 @@ def fpn_reference_config(config: str = CONFIG) -> Config:
     return cfg
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (default: the quickstart\'s)')
-    parser.add_argument('--work-dir', default='work_dirs/quickstart_fpn')
+    parser.add_argument('--work-dir', default='work_dirs/quickstart_fpn',
+                        type=cli.work_dir)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cfg = fpn_reference_config()
     if args.iters is not None:
         rescale_schedule(cfg, args.iters)

@@ -23,6 +23,7 @@ from m2f_mm.utils import register_all_modules
 from m2f_mm.testing.mmdet_twin import (mmdet_equivalent_config,
                                        mmdet_video_equivalent_config)
 from m2f_mm.testing.schedules import rescale_schedule
+from m2f_mm.utils import cli
 
 CONFIG = 'configs/quickstart/m2f_r18_shapes_panoptic.py'
 VIDEO_CONFIG = 'configs/quickstart/m2f_r18_shape_videos_vis.py'
@@ -85,16 +86,17 @@ def mmdet_reference_config(iters: int, work_dir: str,
     return cfg
 
 
-def main():
+def main(argv=None):
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--iters', type=int, required=True)
     parser.add_argument('--task', choices=['panoptic', 'video'],
                         default='panoptic')
-    parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet')
+    parser.add_argument('--work-dir', default='work_dirs/quickstart_mmdet',
+                        type=cli.work_dir)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cfg = mmdet_reference_config(
         args.iters, args.work_dir,
         VIDEO_CONFIG if args.task == 'video' else CONFIG)

@@ -26,6 +26,7 @@ import sys
 from mmengine.config import Config
 
 from m2f_mm.utils import register_all_modules
+from m2f_mm.utils.cli import config_file, existing_path, output_path
 from m2f_mm.converters import (check_fits_config, class_order_by_name,
                                convert_hf_state_dict, head_prefix_of,
                                load_hf_checkpoint, run_conversion)
@@ -50,9 +51,9 @@ def hf_class_names(src: str, source_classes: str = None):
 def main(argv=None) -> int:
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help='HF model folder or weights file')
-    parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
-    parser.add_argument('--config', required=True,
+    parser.add_argument('src', type=existing_path, help='HF model folder or weights file')
+    parser.add_argument('dst', type=output_path, help='where to write the m2f_mm checkpoint')
+    parser.add_argument('--config', required=True, type=config_file,
                         help='the m2f_mm config the weights are for')
     order = parser.add_mutually_exclusive_group()
     order.add_argument('--source-classes',

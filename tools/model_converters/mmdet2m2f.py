@@ -12,6 +12,7 @@ import torch
 
 from m2f_mm.converters import convert_mmdet_state_dict
 from m2f_mm.utils import register_all_modules
+from m2f_mm.utils.cli import existing_file, output_path
 from m2f_mm.utils.checkpoint import (CorruptCheckpointError,
                                      UnsafeCheckpointError,
                                      load_local_checkpoint)
@@ -20,8 +21,8 @@ from m2f_mm.utils.checkpoint import (CorruptCheckpointError,
 def main(argv=None) -> int:
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help='mmdet or mmseg Mask2Former checkpoint')
-    parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
+    parser.add_argument('src', type=existing_file, help='mmdet or mmseg Mask2Former checkpoint')
+    parser.add_argument('dst', type=output_path, help='where to write the m2f_mm checkpoint')
     args = parser.parse_args(argv)
     try:
         ckpt = load_local_checkpoint(args.src, map_location='cpu')

@@ -20,6 +20,7 @@ import sys
 from mmengine.config import Config
 
 from m2f_mm.utils import register_all_modules
+from m2f_mm.utils.cli import config_file, existing_file, output_path
 from m2f_mm.converters import (check_fits_config, class_order_by_name,
                                convert_official_state_dict, head_prefix_of,
                                load_official_checkpoint, run_conversion)
@@ -33,9 +34,9 @@ CITYSCAPES_TRAIN_IDS = CITYSCAPES_STUFF + CITYSCAPES_THINGS
 def main(argv=None) -> int:
     register_all_modules()  # safe checkpoints, m2f_mm:: names (utils/setup_env.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help='official checkpoint (.pkl or .pth)')
-    parser.add_argument('dst', help='where to write the m2f_mm checkpoint')
-    parser.add_argument('--config', required=True,
+    parser.add_argument('src', type=existing_file, help='official checkpoint (.pkl or .pth)')
+    parser.add_argument('dst', type=output_path, help='where to write the m2f_mm checkpoint')
+    parser.add_argument('--config', required=True, type=config_file,
                         help='the m2f_mm config the weights are for')
     parser.add_argument('--source-classes',
                         help="the official class order: 'cityscapes' or a "
