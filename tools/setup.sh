@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One idempotent set-up for m2f_mm on a fresh Python 3.11 machine.
 #   bash tools/setup.sh        # installs what is missing, then verifies the stack
-#   bash tools/setup.sh --with-slurm   # also Debian's slurm-wlm and munge (a one-node
-#                                      # Slurm for tests/integration/test_slurm.py)
+#   bash tools/setup.sh --with-slurm   # also Debian's slurm-wlm and munge (the two-node
+#                                      # Slurm of tests/integration/test_slurm.py)
+#   M2F_MMCV_FULL_OPT=1 bash tools/setup.sh   # mmcv's ops at Python's -g -O3 (step 3)
 # A second run only verifies (a few seconds). The slow part, compiling mmcv 2.1.0
 # with its C++ ops, is cached as a wheel in $M2F_CACHE (default ~/.cache/m2f_mm),
 # outside the clone, so fresh clones (CI) reuse it.
@@ -42,17 +43,27 @@ export PIP_CONSTRAINT="$CONSTRAINT"
 # 2. Build tools mmcv's setup.py needs (pkg_resources lives in setuptools<81).
 pip_ "setuptools<81" wheel ninja
 
-# 3. mmcv 2.1.0 with compiled ops; the wheel is kept in $WHEELS for the next clone.
+# 3. mmcv 2.1.0 with compiled ops; the wheel is kept in $WHEELS/<flags>/ for the next clone.
+#    By default mmcv's C++ ops are compiled at -O1 without debug information: on a CPU the
+#    Mask2Former path uses few of them (our own op does the deformable attention;
+#    point_sample is PyTorch), and Python's default -g -O3 takes ~3x longer on 2 cores
+#    (tests/utils/test_mmcv_ops_build.py checks the ops against a -g -O3 build's results).
+#    M2F_MMCV_FULL_OPT=1 keeps Python's flags, for models that run mmcv's CPU ops (nms,
+#    roi_align, deform_conv2d, ...) in their hot path (an installed mmcv is kept: to
+#    rebuild, pip uninstall -y mmcv first).
+if [ "${M2F_MMCV_FULL_OPT:-0}" = 1 ]; then
+  MMCV_FLAGS=""; MMCV_BUILD=full; MMCV_MINUTES=14
+else
+  MMCV_FLAGS="-O1 -g0"; MMCV_BUILD=O1; MMCV_MINUTES=5
+fi
 if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/null; then
-  if ! ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
-    say "compiling mmcv 2.1.0 with ops (done once per machine)"
-    # -O1 without debug information: mmcv's C++ ops are not on m2f_mm's hot paths (the
-    # deformable attention is our own op), and Python's default -g -O3 takes several
-    # times longer to compile on 2 cores.
-    CFLAGS="${CFLAGS:-} -g0 -O1" MMCV_WITH_OPS=1 "$PY" -m pip wheel --no-build-isolation --no-deps -w "$WHEELS" mmcv==2.1.0 \
+  if ! ls "$WHEELS/$MMCV_BUILD"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+    say "compiling mmcv 2.1.0 with ops (${MMCV_FLAGS:--g -O3, Python default}): about $MMCV_MINUTES minutes on 2 cores, once per machine"
+    CFLAGS="${CFLAGS:-} $MMCV_FLAGS" CXXFLAGS="${CXXFLAGS:-} $MMCV_FLAGS" MMCV_WITH_OPS=1 \
+      "$PY" -m pip wheel --no-build-isolation --no-deps -w "$WHEELS/$MMCV_BUILD" mmcv==2.1.0 \
       || die "mmcv 2.1.0 failed to compile: install a C++ compiler (apt-get install g++) and retry"
   fi
-  pip_ --force-reinstall --no-deps "$WHEELS"/mmcv-2.1.0-*.whl
+  pip_ --force-reinstall --no-deps "$WHEELS/$MMCV_BUILD"/mmcv-2.1.0-*.whl
   pip_ "mmcv==2.1.0"   # its pure-Python dependencies (addict, yapf, ...)
 fi
 

@@ -36,7 +36,7 @@ def check(root):
         problems.append(
             f'mmcv was built without its compiled ops ({err}): remove it '
             '(`pip uninstall -y mmcv`) and the cached wheel '
-            '(~/.cache/m2f_mm/wheels/mmcv-*), then {FIX}'.replace('{FIX}', FIX))
+            '(~/.cache/m2f_mm/wheels/*/mmcv-*), then {FIX}'.replace('{FIX}', FIX))
     for name in ('scipy', 'pycocotools', 'panopticapi', 'cityscapesscripts',
                  'cv2', 'ftfy', 'regex', 'pytest', 'onnx', 'onnxscript',
                  'onnxruntime', 'openvino', 'transformers', 'safetensors'):

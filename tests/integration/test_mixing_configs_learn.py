@@ -53,6 +53,6 @@ def test_mixing_config_learns_on_synthetic_scenes(path, data_root):
     for _ in range(STEPS):
         torch.manual_seed(1)  # the same sampled points every step
         log_vars = model.train_step(batch, optim_wrapper)
-        totals.append(float(log_vars['loss']))
+        totals.append(float(torch.as_tensor(log_vars['loss']).detach()))
     assert all(torch.isfinite(torch.tensor(totals)))
     assert totals[-1] < 0.9 * totals[0], totals
