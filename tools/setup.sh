@@ -50,7 +50,8 @@ pip_ "setuptools<81" wheel ninja
 #    (tests/utils/test_mmcv_ops_build.py checks the ops against a -g -O3 build's results).
 #    M2F_MMCV_FULL_OPT=1 keeps Python's flags, for models that run mmcv's CPU ops (nms,
 #    roi_align, deform_conv2d, ...) in their hot path (an installed mmcv is kept: to
-#    rebuild, pip uninstall -y mmcv first).
+#    rebuild, pip uninstall -y mmcv first). --no-cache-dir: pip's own cache may hold a
+#    wheel built with other flags.
 if [ "${M2F_MMCV_FULL_OPT:-0}" = 1 ]; then
   MMCV_FLAGS=""; MMCV_BUILD=full; MMCV_MINUTES=14
 else
@@ -60,7 +61,7 @@ if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/
   if ! ls "$WHEELS/$MMCV_BUILD"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
     say "compiling mmcv 2.1.0 with ops (${MMCV_FLAGS:--g -O3, Python default}): about $MMCV_MINUTES minutes on 2 cores, once per machine"
     CFLAGS="${CFLAGS:-} $MMCV_FLAGS" CXXFLAGS="${CXXFLAGS:-} $MMCV_FLAGS" MMCV_WITH_OPS=1 \
-      "$PY" -m pip wheel --no-build-isolation --no-deps -w "$WHEELS/$MMCV_BUILD" mmcv==2.1.0 \
+      "$PY" -m pip wheel --no-cache-dir --no-build-isolation --no-deps -w "$WHEELS/$MMCV_BUILD" mmcv==2.1.0 \
       || die "mmcv 2.1.0 failed to compile: install a C++ compiler (apt-get install g++) and retry"
   fi
   pip_ --force-reinstall --no-deps "$WHEELS/$MMCV_BUILD"/mmcv-2.1.0-*.whl
