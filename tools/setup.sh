@@ -46,7 +46,7 @@ pip_ "setuptools<81" wheel ninja
 # 3. mmcv 2.1.0 with compiled ops; the wheel is kept in $WHEELS/<flags>/ for the next clone.
 #    By default mmcv's C++ ops are compiled at -O1 without debug information: on a CPU the
 #    Mask2Former path uses few of them (our own op does the deformable attention;
-#    point_sample is PyTorch), and Python's default -g -O3 takes ~3x longer on 2 cores
+#    point_sample is PyTorch), and Python's default -g -O3 takes ~2x longer on 2 cores
 #    (tests/utils/test_mmcv_ops_build.py checks the ops against a -g -O3 build's results).
 #    M2F_MMCV_FULL_OPT=1 keeps Python's flags, for models that run mmcv's CPU ops (nms,
 #    roi_align, deform_conv2d, ...) in their hot path (an installed mmcv is kept: to
@@ -55,7 +55,7 @@ pip_ "setuptools<81" wheel ninja
 if [ "${M2F_MMCV_FULL_OPT:-0}" = 1 ]; then
   MMCV_FLAGS=""; MMCV_BUILD=full; MMCV_MINUTES=14
 else
-  MMCV_FLAGS="-O1 -g0"; MMCV_BUILD=O1; MMCV_MINUTES=5
+  MMCV_FLAGS="-O1 -g0"; MMCV_BUILD=O1; MMCV_MINUTES=8
 fi
 if ! "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__=='2.1.0'" 2>/dev/null; then
   if ! ls "$WHEELS/$MMCV_BUILD"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
