@@ -28,3 +28,20 @@ def load_tool(path: str) -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def logged_scalars(work_dir: str, key: str = 'loss') -> dict:
+    """``{iteration: value}`` of ``key`` over every run in ``work_dir`` (the
+    runs' ``vis_data/scalars.json``, in time order: a resumed run's records
+    follow the interrupted one's)."""
+    import glob
+    import json
+    out = {}
+    for path in sorted(glob.glob(osp.join(str(work_dir), '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if key in record:
+                    out[record['step']] = record[key]
+    return out

@@ -5,8 +5,6 @@ interval checkpoint, and the resumed runs continue the uninterrupted run's
 loss curve bit for bit (CPU, gloo, two processes);
 resuming on one process says what changes. A stopped rank stops the job
 within the configured timeout, named."""
-import glob
-import json
 import os
 import os.path as osp
 import signal
@@ -21,12 +19,13 @@ from mmengine.config import Config
 from m2f_mm.datasets import generate
 from m2f_mm.engine import PREEMPTED_EXIT_CODE, SILENT_RANK_EXIT_CODE
 from m2f_mm.testing.shapes_cli import data_options
-from m2f_mm.testing.tools import REPO_ROOT
+from m2f_mm.testing.tools import REPO_ROOT, logged_scalars
 
 pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
 
 CONFIG = osp.join(REPO_ROOT, 'configs', 'quickstart',
                   'm2f_r18_shapes_panoptic.py')
+PQ = 'coco_panoptic/PQ'
 
 # a test hook that sends a real signal to one rank's own process, once (a
 # marker file in the work dir), before a chosen train or val iteration
@@ -85,21 +84,6 @@ def _run(config, work_dir, options, procs, *extra, port, timeout=600):
         text=True, timeout=timeout)
 
 
-def _scalars(work_dir):
-    """{step: loss} and {step: PQ} over every run in ``work_dir``."""
-    losses, pq = {}, {}
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                          'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'loss' in record:
-                    losses[record['step']] = record['loss']
-                if 'coco_panoptic/PQ' in record:
-                    pq[record['step']] = record['coco_panoptic/PQ']
-    return losses, pq
-
-
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('preempt') / 'shapes') + '/'
@@ -151,8 +135,10 @@ def test_preempted_killed_and_resumed_continues_the_loss_curve(tmp_path,
     assert (work / 'iter_8.pth').is_file()
     fourth = _run(config, work, options, 2, '--resume', port=29547)
     assert fourth.returncode == 0, fourth.stderr[-3000:]
-    (expected, expected_pq), (got, got_pq) = (_scalars(tmp_path / 'straight'),
-                                              _scalars(work))
+    expected, got = (logged_scalars(tmp_path / 'straight'),
+                     logged_scalars(work))
+    expected_pq, got_pq = (logged_scalars(tmp_path / 'straight', PQ),
+                           logged_scalars(work, PQ))
     assert sorted(expected) == list(range(1, 11))
     assert sorted(got) == list(range(1, 11))  # 1-4, 5-7, 8, 9-10
     assert [got[i] for i in range(1, 11)] == \
@@ -177,9 +163,7 @@ def test_preempted_killed_and_resumed_continues_the_loss_curve(tmp_path,
                  'the data order differs',
                  'learning rates scaled by 2/4 = 0.5 (--auto-scale-lr)'):
         assert line in output, output[-3000:]
-    lr = [json.loads(line)['lr'] for path in glob.glob(
-        str(one / '*' / 'vis_data' / 'scalars.json'))
-        for line in open(path) if '"lr"' in line]
+    lr = list(logged_scalars(one, 'lr').values())
     saved = torch.load(work / 'iter_7.pth', weights_only=False)[
         'optimizer']['param_groups'][0]['lr']
     assert lr and abs(lr[0] - saved / 2) < 1e-12 * saved

@@ -5,8 +5,6 @@ the loss curve of a one-node two-process run; a batch job signalled
 mid-run checkpoints, requeues itself and resumes on the same curve, bit for
 bit; tools/slurm_test.sh evaluates across the two nodes. The module starts
 and stops everything it needs."""
-import glob
-import json
 import os
 import os.path as osp
 import shutil
@@ -17,7 +15,7 @@ import pytest
 
 from m2f_mm.datasets import generate
 from m2f_mm.testing.shapes_cli import data_options
-from m2f_mm.testing.tools import REPO_ROOT
+from m2f_mm.testing.tools import REPO_ROOT, logged_scalars
 
 pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
 
@@ -93,19 +91,6 @@ def _train_command(work, root):
             'm2f', CONFIG, str(work), '--cfg-options', *_options(root)]
 
 
-def _losses(work_dir):
-    """{iteration: loss} over every run in ``work_dir``."""
-    out = {}
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                          'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'loss' in record:
-                    out[record['step']] = record['loss']
-    return out
-
-
 @pytest.fixture(scope='module')
 def two_node_run(cluster, data_root, tmp_path_factory):
     """tools/slurm_train.sh: 2 tasks, one on each node."""
@@ -128,7 +113,7 @@ def test_two_nodes_train_as_one_node_with_two_processes(two_node_run,
     # world size 2, the two nodes, the rendezvous on node1's own address
     assert ('world size 2: rank 0 on node1, rank 1 on node2; rendezvous at '
             '10.77.0.11:29571') in output, output[-3000:]
-    two_nodes = _losses(work)
+    two_nodes = logged_scalars(work)
     assert sorted(two_nodes) == list(range(1, ITERS + 1))
     # the same config and seed on one node: torchrun, two processes
     proc = subprocess.run(
@@ -138,7 +123,7 @@ def test_two_nodes_train_as_one_node_with_two_processes(two_node_run,
         env=dict(os.environ, PORT='29572', OMP_NUM_THREADS='1'),
         capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    one_node = _losses(tmp_path / 'one_node')
+    one_node = logged_scalars(tmp_path / 'one_node')
     diffs = [abs(two_nodes[i] - one_node[i]) / abs(one_node[i])
              for i in range(1, ITERS + 1)]
     print(f'two nodes vs one node, {ITERS} iterations: largest relative '
@@ -197,7 +182,7 @@ def test_signalled_batch_job_requeues_and_continues_the_curve(
     assert 'SIGUSR1: stopping at iteration' in text
     assert f'requeueing Slurm job {job}' in text
     assert 'resumed epoch: 0, iter:' in text
-    expected, got = _losses(two_node_run[0]), _losses(work)
+    expected, got = logged_scalars(two_node_run[0]), logged_scalars(work)
     assert sorted(got) == list(range(1, ITERS + 1)), text[-3000:]
     assert [got[i] for i in range(1, ITERS + 1)] == \
         [expected[i] for i in range(1, ITERS + 1)]
