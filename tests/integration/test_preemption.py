@@ -203,4 +203,5 @@ def test_a_stopped_rank_stops_the_job_within_the_timeout(tmp_path,
     assert took < 15 + 45, (took, output[-3000:])
     print(f'stopped rank: job exited {took:.1f} s after SIGSTOP (limit 15 s;'
           ' torchrun gives a stopped worker 30 s after SIGTERM): ' +
-          next(line for line in output.splitlines() if 'silent for' in line))
+          next(line for line in output.splitlines()
+               if 'has been silent for' in line))
