@@ -57,8 +57,9 @@ class M2FCheckpointHook(CheckpointHook):
       checkpoint, redoing the same sampler order and augmentation draws
       (numpy/Python, or the workers' seeded states), and this hook gives the
       training and validation loaders their own generators so that starting
-      an epoch or a validation draws nothing from torch's global state. With ``randomness.deterministic`` a resumed run
-      continues the same loss curve, bit for bit on CPU. Every process's
+      an epoch or a validation draws nothing from torch's global state.
+      With ``randomness.deterministic`` a resumed run continues the same
+      loss curve, bit for bit on CPU. Every process's
       state is saved (a list in rank order) and each rank restores its own.
     * resume on another number of processes (or batch per process): the
       log says what changes (the batch per optimizer step, the data order,
@@ -89,13 +90,16 @@ class M2FCheckpointHook(CheckpointHook):
             self._pending_states = states[rank]
         if not runner._resume or 'iter' not in meta:  # load_from: weights only
             return
-        saved_batch = meta.get('batch_per_process')
         batch = _batch_per_process(runner)
-        if saved_world == world and saved_batch in (None, batch):
+        saved_batch = meta.get('batch_per_process') or batch
+        if saved_world == world and saved_batch == batch:
             return
-        runner.logger.warning(
-            resume_changes(saved_world, saved_batch, world, batch,
-                           runner.auto_scale_lr, checkpoint, meta['iter']))
+        scale_lr = bool((runner.auto_scale_lr or {}).get('enable', False))
+        if scale_lr:
+            scale_learning_rates(checkpoint, world * batch /
+                                 (saved_world * saved_batch))
+        runner.logger.warning(resume_changes(saved_world, saved_batch, world,
+                                             batch, scale_lr, meta['iter']))
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         # every rank's random state, gathered on every rank (the file is
@@ -164,12 +168,10 @@ def _batch_per_process(runner):
 
 
 def resume_changes(saved_world: int, saved_batch, world: int, batch,
-                   auto_scale_lr, checkpoint: dict, step: int) -> str:
+                   scale_lr: bool, step: int) -> str:
     """What a resume on another number of processes or batch changes, as a
-    log message; under an enabled ``auto_scale_lr`` the learning rates in
-    ``checkpoint`` (optimizer and schedulers) are scaled in place by the new
-    total batch over the saved one."""
-    saved_batch = saved_batch or batch
+    log message (``scale_lr``: the learning rates are scaled by
+    :func:`scale_learning_rates`)."""
     old, new = saved_world * saved_batch, world * batch
     lines = [
         f'resuming at iteration {step} a run saved with {saved_world} '
@@ -182,23 +184,27 @@ def resume_changes(saved_world: int, saved_batch, world: int, batch,
     if saved_world != world:
         lines.append('- random states: every rank starts from its seeded '
                      'state (the saved ones belong to the old ranks);')
-    if auto_scale_lr and auto_scale_lr.get('enable', False):
-        ratio = new / old
-        for group in checkpoint.get('optimizer', {}).get('param_groups', []):
-            for key in ('lr', 'initial_lr'):
-                if key in group:
-                    group[key] *= ratio
-        schedulers = checkpoint.get('param_schedulers', [])
-        if isinstance(schedulers, dict):
-            schedulers = [s for group in schedulers.values() for s in group]
-        for state in schedulers:
-            if state.get('param_name') == 'lr':
-                for key in ('base_values', '_last_value'):
-                    if key in state:
-                        state[key] = [v * ratio for v in state[key]]
-        lines.append(f'- learning rates scaled by {new}/{old} = {ratio:g} '
-                     '(--auto-scale-lr).')
+    if scale_lr:
+        lines.append(f'- learning rates scaled by {new}/{old} = '
+                     f'{new / old:g} (--auto-scale-lr).')
     else:
         lines.append('- the learning rate continues as saved (pass '
                      '--auto-scale-lr to scale it by the new batch).')
     return '\n'.join(lines)
+
+
+def scale_learning_rates(checkpoint: dict, ratio: float) -> None:
+    """Scale, in place, the learning rates a checkpoint's optimizer and
+    parameter schedulers resume from."""
+    for group in checkpoint.get('optimizer', {}).get('param_groups', []):
+        for key in ('lr', 'initial_lr'):
+            if key in group:
+                group[key] *= ratio
+    schedulers = checkpoint.get('param_schedulers', [])
+    if isinstance(schedulers, dict):
+        schedulers = [s for group in schedulers.values() for s in group]
+    for state in schedulers:
+        if state.get('param_name') == 'lr':
+            for key in ('base_values', '_last_value'):
+                if key in state:
+                    state[key] = [v * ratio for v in state[key]]
