@@ -15,8 +15,8 @@ from mmengine.runner import Runner
 from m2f_mm.engine.rank_watch_hook import train_watched
 from m2f_mm.utils import register_all_modules
 from m2f_mm.utils.cli import (add_common_args, config_file, existing_file,
-                              load_config,
-                              resolve_resume, setup_cpu_distributed)
+                              load_config, resolve_resume,
+                              setup_cpu_distributed)
 
 
 def resume_value(value: str) -> str:

@@ -100,7 +100,7 @@ class RankWatch:
                 self._silent(rank, silences[rank], detail)
 
     def _watch(self) -> None:
-        counts, self._changed = {}, {}
+        counts = {}  # rank -> its last beat count (self._changed: when)
         while not self._stop.wait(self.interval):
             now = time.monotonic()
             for peer in range(1, self.world) if self.rank == 0 else ():
