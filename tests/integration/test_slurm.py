@@ -167,10 +167,13 @@ def test_signalled_batch_job_requeues_and_continues_the_curve(
         time.sleep(0.5)
     subprocess.run(['scancel', '--signal=USR1', job], env=cluster,
                    check=True)
-    while state().get('Restarts', '0') == '0':
+    # Slurm counts the restart when rank 0 asks for the requeue, and holds
+    # the job 120 s (BeginTime) once it is back in the queue: start it now
+    # (setting it earlier is overwritten by the requeue itself)
+    while (record := state()).get('Restarts', '0') == '0' or \
+            record.get('JobState') != 'PENDING':
         assert time.time() < deadline, log.read_text()[-3000:]
         time.sleep(0.5)
-    # Slurm holds a requeued job for 120 s (BeginTime): start it now
     subprocess.run(['scontrol', 'update', f'JobId={job}', 'StartTime=now'],
                    env=cluster, check=True)
     while state().get('JobState') != 'COMPLETED':
