@@ -1,7 +1,9 @@
 """INT8 exports: calibration images come from the config's own data through
 its test pipeline, the quantizer puts the convolutions and matrix products
 in INT8 except the modules kept float32, carries the model's facts over, and
-the file's outputs stay close to the float32 file's in both runtimes."""
+the file's outputs stay close to the float32 file's in both runtimes. The
+float32 file is an mmseg model's (EncoderDecoder + M2FDecodeHead) and gives
+mmseg predict's labels."""
 import re
 
 import numpy as np
@@ -16,10 +18,12 @@ from m2f_mm.apis.calibration import calibration_images
 from m2f_mm.datasets import generate
 from m2f_mm.deploy import DeployModel, export_onnx, output_names, read_metadata
 from m2f_mm.deploy.quantize import FLOAT_MODULES, QUANTIZED_OPS, quantize_int8
-from m2f_mm.testing.tools import REPO_ROOT
+from m2f_mm.testing.deploy_files import run_onnx
+from m2f_mm.testing.tools import REPO_ROOT, load_tool
 
 SEMANTIC = f'{REPO_ROOT}/configs/quickstart/m2f_r18_shapes_semantic.py'
 PANOPTIC = f'{REPO_ROOT}/configs/quickstart/m2f_r18_shapes_panoptic.py'
+eager_predict = load_tool('tools/analysis/benchmark_deploy.py').eager_predict
 
 
 @pytest.fixture(scope='module')
@@ -41,10 +45,10 @@ def scenes(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def files(tmp_path_factory):
-    """The untrained semantic quickstart model as a float32 file (any size,
-    as tools/deploy/export.py writes it) and its INT8 version, calibrated on
-    4 random 64 x 64 images."""
+def semantic_files(tmp_path_factory):
+    """The untrained semantic quickstart model (mmseg's face), its float32
+    file (any size, as tools/deploy/export.py writes it) and its INT8
+    version, calibrated on 4 random 64 x 64 images."""
     root = tmp_path_factory.mktemp('int8_files')
     torch.manual_seed(0)
     model, _, _ = init_model(Config.fromfile(SEMANTIC))
@@ -55,7 +59,7 @@ def files(tmp_path_factory):
              for _ in range(4)]
     int8_file = str(root / 'int8.onnx')
     done = quantize_int8(float_file, int8_file, calib)
-    return float_file, int8_file, done
+    return float_file, int8_file, done, model
 
 
 def _module_path(node):
@@ -63,8 +67,9 @@ def _module_path(node):
                  if p.key == 'pkg.torch.onnx.name_scopes'), '')
 
 
-def test_the_heavy_operators_are_int8_except_the_float_modules(files):
-    float_file, int8_file, done = files
+def test_the_heavy_operators_are_int8_except_the_float_modules(
+        semantic_files):
+    float_file, int8_file, done, _ = semantic_files
     nodes = onnx.load(float_file).graph.node
     heavy = [n for n in nodes if n.op_type in QUANTIZED_OPS]
     kept = [n for n in heavy if re.search(FLOAT_MODULES, _module_path(n))]
@@ -86,13 +91,29 @@ def test_the_heavy_operators_are_int8_except_the_float_modules(files):
         'ONNX Runtime static QDQ, 4 calibration images')
 
 
+def test_the_float_file_of_an_mmseg_model_equals_its_predict(
+        semantic_files):
+    """At a size and batch other than the traced ones, the file's labels
+    are mmseg predict's and its scores within 1e-4."""
+    float_file, _, _, model = semantic_files
+    images = np.random.RandomState(0).randint(0, 256, (2, 70, 90, 3)).astype(
+        np.uint8)
+    out = run_onnx(float_file, images, 'semantic')
+    for b, image in enumerate(images):
+        expected = eager_predict(model, image, 'semantic')
+        assert torch.equal(out['sem_seg'][b], expected.pred_sem_seg.data[0])
+        torch.testing.assert_close(out['seg_logits'][b],
+                                   expected.seg_logits.data, rtol=0,
+                                   atol=1e-4)
+
+
 @pytest.mark.parametrize('runtime', ['onnxruntime', 'openvino'])
-def test_int8_outputs_stay_close_to_float32(files, runtime):
+def test_int8_outputs_stay_close_to_float32(semantic_files, runtime):
     """On an image not calibrated on: class logits within 0.5 and the
     semantic scores' correlation with the float32 file's above 0.99 (an
     untrained model: the trained quickstart's accuracy is in
     docs/deploy.md)."""
-    float_file, int8_file, _ = files
+    float_file, int8_file, _, _ = semantic_files
     image = np.random.RandomState(9).randint(0, 256, (1, 64, 64, 3)).astype(
         np.uint8)
 

@@ -9,15 +9,15 @@ import sys
 import cv2
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 import torch
 from mmengine.config import Config
 
 from m2f_mm.apis import init_model
-from m2f_mm.datasets import generate
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
 from m2f_mm.models.postprocess import resize_masks
+from m2f_mm.testing.deploy_files import (image_batches, padded_shape,
+                                         run_onnx)
 from m2f_mm.testing.shapes_cli import data_options
 from m2f_mm.testing.tools import REPO_ROOT, load_tool
 
@@ -25,35 +25,6 @@ pytestmark = pytest.mark.slow  # runs tools/ end to end (full suite)
 
 ROOT = REPO_ROOT
 eager_predict = load_tool('tools/analysis/benchmark_deploy.py').eager_predict
-QUICKSTART = osp.join(ROOT, 'configs', 'quickstart',
-                      'm2f_r18_shapes_panoptic.py')
-#: (H, W) and batch of the ONNX Runtime runs: neither a multiple of 32 nor
-#: the traced 128 x 128 (batch 2).
-RUNS = (((100, 150), 2), ((77, 130), 1))
-
-
-@pytest.fixture(scope='module')
-def files(tmp_path_factory):
-    """A config whose thresholds keep the untrained model's segments, its
-    checkpoint, and shapes scenes."""
-    root = tmp_path_factory.mktemp('deploy')
-    cfg = Config.fromfile(QUICKSTART)
-    cfg.model.test_cfg.object_mask_thr = 0.0
-    cfg.model.test_cfg.overlap_thr = 0.0  # untrained masks overlap a lot
-    cfg.model.test_cfg.max_per_image = 30
-    config = str(root / 'config.py')
-    cfg.dump(config)
-    torch.manual_seed(0)
-    model, _, _ = init_model(config)
-    with torch.no_grad():  # untrained: make no-object unlikely
-        model.head.class_head.bias[-1] = -10
-    checkpoint = str(root / 'model.pth')
-    torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    generate(str(root / 'shapes'), dict(val=3), size=128)
-    images = [cv2.imread(str(root / 'shapes' / 'images' / 'val' /
-                                 f'00000{i}.jpg')) for i in (1, 2, 3)]
-    return dict(root=root, config=config, checkpoint=checkpoint,
-                images=images)
 
 
 @pytest.fixture(scope='module')
@@ -66,25 +37,6 @@ def exported(files):
         assert main([files['config'], files['checkpoint'], '--task', task,
                      '--out', paths[task], '--shape', '128', '128']) == 0
     return paths
-
-
-def _batches(files):
-    """(images (B, H, W, 3) uint8) per run, from the scenes, resized."""
-    for (height, width), batch in RUNS:
-        yield np.stack([cv2.resize(img, (width, height))
-                        for img in files['images'][:batch]])
-
-
-def data_shape(images):
-    """(H, W) padded to the quickstart's size divisor, 32."""
-    return tuple(-(-size // 32) * 32 for size in images.shape[1:3])
-
-
-def _run(path, images, task):
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    outputs = session.run(None, {'images': images})
-    return {name: torch.from_numpy(value)
-            for name, value in zip(output_names(task), outputs)}
 
 
 def _raw_logits_agree(model, images, out):
@@ -104,7 +56,7 @@ def test_panoptic_onnx_equals_eager(files, exported):
     # standard operators only: no custom domain to load
     assert {node.domain for node in graph.graph.node} <= {'', 'ai.onnx'}
     assert any(node.op_type == 'GridSample' for node in graph.graph.node)
-    _check_panoptic(files, lambda images: _run(path, images, 'panoptic'))
+    _check_panoptic(files, lambda images: run_onnx(path, images, 'panoptic'))
 
 
 def _check_panoptic(files, run):
@@ -112,7 +64,7 @@ def _check_panoptic(files, run):
     logits are within 1e-4 of PyTorch's."""
     model, _, _ = init_model(files['config'], files['checkpoint'])
     segments = 0
-    for images in _batches(files):
+    for images in image_batches(files['images']):
         out = run(images)
         _raw_logits_agree(model, images, out)
         for b, image in enumerate(images):
@@ -146,8 +98,8 @@ def test_instance_onnx_equals_eager(files, exported):
     path = exported['instance']
     model, _, _ = init_model(files['config'], files['checkpoint'])
     flipped = pixels = 0
-    for images in _batches(files):
-        out = _run(path, images, 'instance')
+    for images in image_batches(files['images']):
+        out = run_onnx(path, images, 'instance')
         assert out['masks'].shape[-2:] == images.shape[1:3]
         for b, image in enumerate(images):
             expected = eager_predict(model, image, 'instance').pred_instances
@@ -164,7 +116,7 @@ def test_instance_onnx_equals_eager(files, exported):
             # logits' bound (1e-4) of the threshold: there float rounding
             # (here: resizing all queries at once or a few) decides
             logits = resize_masks(out['mask_logits'][b],
-                                  data_shape(images), images.shape[1:3])
+                                  padded_shape(images), images.shape[1:3])
             boundary = logits[out['queries'][b][valid][got]].abs() < 1e-4
             flips = out['masks'][b][valid][got] != expected.masks[order]
             assert not (flips & ~boundary).any()
@@ -179,8 +131,8 @@ def test_instance_onnx_equals_eager(files, exported):
 def test_semantic_onnx_equals_eager(files, exported):
     path = exported['semantic']
     model, _, _ = init_model(files['config'], files['checkpoint'])
-    for images in _batches(files):
-        out = _run(path, images, 'semantic')
+    for images in image_batches(files['images']):
+        out = run_onnx(path, images, 'semantic')
         for b, image in enumerate(images):
             expected = eager_predict(model, image, 'semantic')
             assert torch.equal(out['sem_seg'][b],
@@ -285,132 +237,6 @@ def test_deploy_benchmark_measures_agreement(files, exported):
         cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert re.search(r'onnxruntime\s+\d+\.\d+ s/image', proc.stdout)
-
-
-def test_semantic_onnx_of_an_mmseg_model_equals_its_predict(tmp_path):
-    """An mmseg-side model (EncoderDecoder + M2FDecodeHead) exports its
-    semantic task; the file's labels are mmseg predict's."""
-    main = load_tool('tools/deploy/export.py').main
-    config = osp.join(ROOT, 'configs', 'quickstart',
-                      'm2f_r18_shapes_semantic.py')
-    torch.manual_seed(0)
-    model, _, _ = init_model(config)
-    checkpoint = str(tmp_path / 'semantic.pth')
-    torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    path = str(tmp_path / 'semantic.onnx')
-    assert main([config, checkpoint, '--task', 'semantic', '--out', path,
-                 '--shape', '96', '96']) == 0
-    rng = np.random.RandomState(0)
-    images = rng.randint(0, 256, (2, 70, 90, 3)).astype(np.uint8)
-    out = _run(path, images, 'semantic')
-    for b, image in enumerate(images):
-        expected = eager_predict(model, image, 'semantic')
-        assert torch.equal(out['sem_seg'][b], expected.pred_sem_seg.data[0])
-        torch.testing.assert_close(out['seg_logits'][b],
-                                   expected.seg_logits.data, rtol=0,
-                                   atol=1e-4)
-
-
-@pytest.fixture(scope='module')
-def resizing(files):
-    """A config whose test pipeline resizes the 128 px scenes to 96 x 80
-    (keep_ratio False: both sides change, by different factors), and its
-    panoptic and instance files as the export tool writes them (original
-    size: auto; the semantic task resizes its mask logits by the same
-    function, and mmseg's class-score resize is in the slide test)."""
-    cfg = Config.fromfile(files['config'])
-    pipeline = list(cfg.test_dataloader.dataset.pipeline)
-    pipeline.insert(1, dict(type='Resize', scale=(80, 96), keep_ratio=False,
-                            _scope_='mmdet'))
-    cfg.test_dataloader.dataset.pipeline = pipeline
-    config = str(files['root'] / 'resizing.py')
-    cfg.dump(config)
-    main = load_tool('tools/deploy/export.py').main
-    paths = {}
-    for task in ('panoptic', 'instance'):
-        paths[task] = str(files['root'] / f'resizing_{task}.onnx')
-        assert main([config, files['checkpoint'], '--task', task, '--out',
-                     paths[task], '--shape', '96', '80']) == 0
-    return config, paths
-
-
-def test_graphs_resize_to_the_original_size_as_predict(files, resizing):
-    """Where the test pipeline resizes, the file takes the original size
-    and resizes the logits before thresholding as the model's predict: the
-    panoptic and semantic maps identical at the original 128 x 128, scores
-    within 1e-4, instance masks identical but for pixels at the threshold
-    (the files without the input differ along every border)."""
-    from m2f_mm.apis import Mask2FormerInferencer
-    from m2f_mm.deploy import read_metadata
-    config, paths = resizing
-    assert read_metadata(paths['panoptic'])['m2f_mm.inputs'] == \
-        'images,original_size'
-    eager = Mask2FormerInferencer(config, files['checkpoint'])
-    onnx_model = Mask2FormerInferencer(config, onnx=list(paths.values()))
-    for i, image in enumerate(files['images']):
-        for task in ('panoptic', 'instance'):
-            ref = eager._predict(image, f'img{i}', task)
-            got = onnx_model._predict(image, f'img{i}', task)
-            if task == 'panoptic':
-                assert got.pred_panoptic_seg.sem_seg.shape[-2:] == (128, 128)
-                assert torch.equal(got.pred_panoptic_seg.sem_seg,
-                                   ref.pred_panoptic_seg.sem_seg)
-                assert len(ref.pred_panoptic_seg.sem_seg.unique()) > 2
-            else:
-                a, b = got.pred_instances, ref.pred_instances
-                order_a = a.scores.argsort(descending=True)
-                order_b = b.scores.argsort(descending=True)
-                torch.testing.assert_close(a.scores[order_a],
-                                           b.scores[order_b], rtol=0,
-                                           atol=1e-4)
-                assert torch.equal(a.labels[order_a], b.labels[order_b])
-                assert a.masks.shape[-2:] == (128, 128)
-                # masks equal but where a logit is within rounding of 0
-                # (the untrained model's masks are mostly near it)
-                differ = (a.masks[order_a] != b.masks[order_b]).float()
-                print('instance mask pixels differing', differ.mean().item(),
-                      differ.sum().item())
-                assert differ.mean() < 1e-4
-
-
-def test_slide_mode_runs_inside_the_graph(tmp_path):
-    """A semantic model whose test_cfg slides (mmseg's mode='slide'): the
-    exported file (dynamic sizes) computes the windows itself and gives
-    mmseg's slide_inference scores within 1e-5 and its labels, at sizes
-    other than the traced one, smaller than a window on a side included;
-    run three times, as the overlaps are averaged by gathers (no scatter
-    whose sum order the runtime chooses: m2f_mm/deploy/sliding.py)."""
-    from mmengine.config import ConfigDict
-    from mmseg.structures import SegDataSample
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'quickstart',
-                                   'm2f_r18_shapes_semantic.py'))
-    cfg.model.test_cfg = ConfigDict(mode='slide', crop_size=(64, 64),
-                                    stride=(42, 42))
-    torch.manual_seed(0)
-    model, _, _ = init_model(cfg)
-    path = export_onnx(DeployModel(model, 'semantic'),
-                       str(tmp_path / 'slide.onnx'), (100, 150))
-    assert not {'ScatterND', 'ScatterElements'} & {
-        node.op_type for node in onnx.load(path).graph.node}
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    rng = np.random.RandomState(3)
-    for shape in ((50, 70), (130, 200)):
-        image = rng.randint(0, 256, (1, *shape, 3)).astype(np.uint8)
-        sample = SegDataSample(metainfo=dict(img_shape=shape,
-                                             ori_shape=shape))
-        data = model.data_preprocessor(dict(
-            inputs=[torch.from_numpy(image[0]).permute(2, 0, 1).contiguous()],
-            data_samples=[sample]), False)
-        with torch.no_grad():
-            expected = model.predict(data['inputs'], data['data_samples'])[0]
-        for _ in range(3):
-            out = dict(zip(output_names('semantic'),
-                           session.run(None, {'images': image})))
-            np.testing.assert_allclose(out['seg_logits'][0],
-                                       expected.seg_logits.data.numpy(),
-                                       rtol=0, atol=1e-5)
-            assert np.array_equal(out['sem_seg'][0],
-                                  expected.pred_sem_seg.data[0].numpy())
 
 
 def test_int8_export_and_profile_commands(files, exported, tmp_path):

@@ -1,6 +1,6 @@
 """The fast tier's export: the untrained quickstart model's semantic task
-as one static 64 x 64 ONNX file (the slow suite's test_onnx_export.py
-covers dynamic sizes, every task, runtimes and tools): ONNX Runtime gives
+as one static 64 x 64 ONNX file (the slow tests beside it cover dynamic
+sizes, every task, runtimes and tools): ONNX Runtime gives
 the eager graph's outputs and the file carries the model's facts; the
 profiler attributes the file's time to the model's stages."""
 import time
