@@ -2,10 +2,19 @@
 process-wide call (``register_all_modules``: safe checkpoints, ``m2f_mm::``
 names, worker lifeline), as our tools and mmengine's Runner make it.
 Fixtures and oracle builders are ``m2f_mm.testing``."""
+import os
+
 import pytest
 import torch
 
-torch.set_num_threads(2)
+#: Threads per test process: the machine's cores shared by pytest-xdist's
+#: workers (README's test command runs two; two workers of two threads on
+#: 2 cores oversubscribe them). The tools a test launches inherit it.
+THREADS = max(1, (os.cpu_count() or 1) //
+              int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1')))
+torch.set_num_threads(min(THREADS, 2))
+if 'PYTEST_XDIST_WORKER_COUNT' in os.environ:
+    os.environ.setdefault('OMP_NUM_THREADS', str(THREADS))
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,8 @@ from m2f_mm.testing.tools import REPO_ROOT
 README = osp.join(REPO_ROOT, 'README.md')
 PAGES = [README] + sorted(glob.glob(osp.join(REPO_ROOT, 'docs', '*.md')))
 MAIN_JOB = 'bash tools/setup.sh && python3 tools/quickstart.py'
-TESTS = 'bash tools/setup.sh --with-slurm && python3 -m pytest tests -q'
+TESTS = ('bash tools/setup.sh --with-slurm && python3 -m pytest tests -q -n 2 '
+         '--dist loadfile')
 #: a command line of a page: indented four spaces or in a ``` block
 COMMAND = re.compile(r'^(?:[A-Z_]+=\S+ )*(?:python3?|bash) (tools/\S+)(.*)$')
 
