@@ -6,10 +6,11 @@ Q * H * W floats twice (3.4 GB for 100 queries at 2048 x 4096).
 Bilinear resizing treats each query's map alone, so resizing a subset gives
 the rows that resizing all of them gives, up to float rounding: torch's CPU
 kernel splits its loops between vector and scalar code by the tensor's
-size, which moves a value by an ulp or two (~2e-6 on logits of magnitude
-10; never at the 800 x 1216 and 100-query sizes measured, where the rows are
-bit-identical). A mask decision can then only change for a logit within
-that rounding of the threshold.
+size and thread count, which moves a value by an ulp or two (~2e-6 on
+logits of magnitude 10; never at the 800 x 1216 and 100-query sizes measured
+with 2 threads, where the rows are bit-identical; with 1 thread a 3-query
+subset's values moved by up to 1.9e-6). A mask decision can then only
+change for a logit within that rounding of the threshold.
 """
 from typing import Optional, Tuple
 

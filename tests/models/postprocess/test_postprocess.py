@@ -119,18 +119,30 @@ def test_query_masks_resize_only_what_is_asked(ori_size):
                                rtol=1e-6, atol=1e-7)
 
 
-def test_query_masks_are_bit_identical_at_coco_size():
+@pytest.mark.parametrize('threads', [2, 1])
+def test_query_masks_at_coco_size(threads):
     """At a COCO test size (800 x 1216 padded to 800 x 1216, rescaled to
-    the original 640 x 973) subsets of 1 to 16 of 100 queries resize to
-    exactly mmdet's rows."""
-    torch.manual_seed(0)
-    low_res = torch.randn(100, 200, 304) * 4
-    expected = _resize_all_as_mmdet(low_res, (800, 1216), (800, 1216),
-                                    (640, 973))
-    masks = QueryMasks(low_res, (800, 1216), (800, 1216), (640, 973))
-    for n in (1, 3, 7, 16):
-        picks = torch.randperm(100)[:n]
-        assert torch.equal(masks[picks], expected[picks]), n
+    the original 640 x 973), subsets of 1 to 16 of 100 queries: with torch
+    on 2 threads (the benchmarks' setting) exactly mmdet's rows; on 1
+    thread (each pytest-xdist worker's) the kernel's vector/scalar split
+    moves a subset's values by an ulp (seen: the 3-query subset, up to
+    1.9e-6), the signs, i.e. the masks, unchanged."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        torch.manual_seed(0)
+        low_res = torch.randn(100, 200, 304) * 4
+        expected = _resize_all_as_mmdet(low_res, (800, 1216), (800, 1216),
+                                        (640, 973))
+        masks = QueryMasks(low_res, (800, 1216), (800, 1216), (640, 973))
+        for n in (1, 3, 7, 16):
+            picks = torch.randperm(100)[:n]
+            if threads == 2:
+                assert torch.equal(masks[picks], expected[picks]), n
+            else:
+                _same_up_to_rounding(masks[picks], expected[picks])
+    finally:
+        torch.set_num_threads(previous)
 
 
 def test_post_processing_on_query_masks_equals_on_all_masks():
