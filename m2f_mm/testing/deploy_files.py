@@ -64,13 +64,12 @@ def padded_shape(images):
     return tuple(-(-size // 32) * 32 for size in images.shape[1:3])
 
 
-def run_onnx(path, images, task):
-    """``{output name: tensor}`` of ONNX Runtime running ``path`` (a file of
-    ``task``) on ``images``."""
-    import onnxruntime as ort
-
+def run_onnx(path, images):
+    """``{output name: tensor}`` of ONNX Runtime running the exported file
+    ``path`` on ``images`` (its task from the file's metadata)."""
     from m2f_mm.deploy import output_names
-    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    from m2f_mm.deploy.ort_model import open_session
+    session, meta = open_session(path)
     outputs = session.run(None, {'images': images})
-    return {name: torch.from_numpy(value)
-            for name, value in zip(output_names(task), outputs)}
+    return {name: torch.from_numpy(value) for name, value in
+            zip(output_names(meta['m2f_mm.task']), outputs)}

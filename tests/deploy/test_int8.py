@@ -98,7 +98,7 @@ def test_the_float_file_of_an_mmseg_model_equals_its_predict(
     float_file, _, _, model = semantic_files
     images = np.random.RandomState(0).randint(0, 256, (2, 70, 90, 3)).astype(
         np.uint8)
-    out = run_onnx(float_file, images, 'semantic')
+    out = run_onnx(float_file, images)
     for b, image in enumerate(images):
         expected = eager_predict(model, image, 'semantic')
         assert torch.equal(out['sem_seg'][b], expected.pred_sem_seg.data[0])

@@ -56,7 +56,7 @@ def test_panoptic_onnx_equals_eager(files, exported):
     # standard operators only: no custom domain to load
     assert {node.domain for node in graph.graph.node} <= {'', 'ai.onnx'}
     assert any(node.op_type == 'GridSample' for node in graph.graph.node)
-    _check_panoptic(files, lambda images: run_onnx(path, images, 'panoptic'))
+    _check_panoptic(files, lambda images: run_onnx(path, images))
 
 
 def _check_panoptic(files, run):
@@ -99,7 +99,7 @@ def test_instance_onnx_equals_eager(files, exported):
     model, _, _ = init_model(files['config'], files['checkpoint'])
     flipped = pixels = 0
     for images in image_batches(files['images']):
-        out = run_onnx(path, images, 'instance')
+        out = run_onnx(path, images)
         assert out['masks'].shape[-2:] == images.shape[1:3]
         for b, image in enumerate(images):
             expected = eager_predict(model, image, 'instance').pred_instances
@@ -132,7 +132,7 @@ def test_semantic_onnx_equals_eager(files, exported):
     path = exported['semantic']
     model, _, _ = init_model(files['config'], files['checkpoint'])
     for images in image_batches(files['images']):
-        out = run_onnx(path, images, 'semantic')
+        out = run_onnx(path, images)
         for b, image in enumerate(images):
             expected = eager_predict(model, image, 'semantic')
             assert torch.equal(out['sem_seg'][b],
