@@ -12,7 +12,6 @@ from mmengine.config import Config
 
 from m2f_mm.apis import init_model
 from m2f_mm.deploy import DeployModel, export_onnx, output_names
-
 from m2f_mm.deploy.sliding import (average_windows, cover_index, max_cover,
                                    window_starts)
 from m2f_mm.testing.tools import REPO_ROOT
