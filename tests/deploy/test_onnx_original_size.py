@@ -16,7 +16,7 @@ def resizing(files):
     (keep_ratio False: both sides change, by different factors), and its
     panoptic and instance files as the export tool writes them (original
     size: auto; the semantic task resizes its mask logits by the same
-    function, and mmseg's class-score resize is in test_sliding.py's slide test)."""
+    function, and mmseg's class-score resize is in test_sliding.py)."""
     cfg = Config.fromfile(files['config'])
     pipeline = list(cfg.test_dataloader.dataset.pipeline)
     pipeline.insert(1, dict(type='Resize', scale=(80, 96), keep_ratio=False,
